@@ -1,0 +1,1 @@
+"""Course machinery shared by tools/run-tests, grade, progress, handout, bench-report."""
