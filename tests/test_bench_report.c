@@ -1,0 +1,50 @@
+/* test_bench_report.c — the ratio table compares each variant with its group's
+ * baseline (named, or the first), per argument set, ignoring min_time segments. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/test.h"
+#include "support/run.h"
+
+static void test_named_baseline_ratios(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    int rc = run_cmd(&out, "tools/bench-report --table tests/fixtures/bench.json --baseline glibc --baseline malloc");
+    assert_int_equal(rc, 0);
+    /* arena: 25M/s vs glibc 5M/s */
+    assert_non_null(strstr(out, "parse/arena/1000"));
+    assert_non_null(strstr(out, "5.00x"));
+    assert_non_null(strstr(out, "2.00x")); /* jemalloc */
+    assert_non_null(strstr(out, "2.50x")); /* slab vs malloc, min_time ignored */
+    free(out);
+}
+
+static void test_first_variant_is_default_baseline(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    int rc = run_cmd(&out, "tools/bench-report --table tests/fixtures/bench.json");
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "5.00x")); /* glibc is first in its group */
+    free(out);
+}
+
+static void test_unreadable_json_is_a_clear_error(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    int rc = run_cmd(&out, "tools/bench-report --table tests/fixtures/missing.json");
+    assert_int_not_equal(rc, 0);
+    assert_non_null(strstr(out, "cannot read tests/fixtures/missing.json"));
+    free(out);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_named_baseline_ratios),
+    cmocka_unit_test(test_first_variant_is_default_baseline),
+    cmocka_unit_test(test_unreadable_json_is_a_clear_error),
+};
+
+CMN_TEST_MAIN(tests)
