@@ -43,16 +43,17 @@ all: deps-auto
 check: deps-auto
 	$(Q)rm -f $(CFG_DIR)/labs/*/check.json
 	$(Q)rc=0; \
-	$(if $(LAB),,$(SUB) -C tests check || rc=1;) \
+	$(if $(LAB),,printf '\n=== common (libcommon)\n'; $(SUB) -C common check || rc=1; \
+	  printf '\n=== machinery (tools, grader, handout)\n'; $(SUB) -C tests check || rc=1;) \
 	for d in $(LAB_DIRS); do \
 	  printf '\n=== %s\n' "$$d"; $(SUB) -C $$d check || rc=1; \
 	done; \
-	$(PY) tools/run-tests --summary $(if $(LAB),,$(CFG_DIR)/labs/machinery/check.json) \
+	$(PY) tools/run-tests --summary $(if $(LAB),,$(CFG_DIR)/labs/common/check.json $(CFG_DIR)/labs/machinery/check.json) \
 	    $(foreach l,$(LAB_IDS),$(CFG_DIR)/labs/$(l)/check.json) || rc=1; \
 	exit $$rc
 
 check-machinery: deps-auto
-	$(Q)$(SUB) -C tests check
+	$(Q)$(SUB) -C common check && $(SUB) -C tests check
 
 bench: deps-auto
 	$(Q)rc=0; for d in $(LAB_DIRS); do printf '\n=== %s\n' "$$d"; $(SUB) -C $$d bench || rc=1; done; exit $$rc

@@ -6,7 +6,8 @@
  * dlsym(RTLD_NEXT), so valgrind and libc keep working underneath. dlsym may itself
  * allocate, so allocations made while the real functions are being looked up are
  * served from a small static buffer and never freed. Under ASan/TSan the sanitizer
- * owns malloc; there we install its malloc/free hooks instead of interposing. */
+ * owns malloc; there we install its malloc/free hooks instead of interposing. Under
+ * valgrind, which replaces malloc everywhere, counting is reported as unavailable. */
 #define _GNU_SOURCE
 #include "common/alloc_count.h"
 
@@ -16,6 +17,15 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define CMN_USE_SAN_HOOKS 1
@@ -157,6 +167,9 @@ static void resolve(void)
 
 bool cmn_alloc_available(void)
 {
+    /* valgrind replaces malloc in the executable too, so ours never runs there. */
+    if (RUNNING_ON_VALGRIND)
+        return false;
     resolve();
     return real_malloc != NULL;
 }

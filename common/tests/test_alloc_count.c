@@ -9,12 +9,17 @@
 static void test_counter_is_available(void **state)
 {
     (void)state;
+    cmn_require_alloc_counting();
     assert_true(cmn_alloc_available());
+    void *volatile p = malloc(1);
+    free(p);
+    assert_true(cmn_alloc_totals().allocs > 0);
 }
 
 static void test_counts_allocations_and_frees(void **state)
 {
     (void)state;
+    cmn_require_alloc_counting();
     cmn_alloc_region r = cmn_alloc_begin();
     void *volatile a = malloc(100);
     void *volatile b = calloc(4, 25);
@@ -29,6 +34,7 @@ static void test_counts_allocations_and_frees(void **state)
 static void test_realloc_counted(void **state)
 {
     (void)state;
+    cmn_require_alloc_counting();
     cmn_alloc_region r = cmn_alloc_begin();
     char *volatile p = malloc(8);
     p = realloc(p, 4096);

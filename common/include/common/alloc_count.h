@@ -12,8 +12,10 @@
  *     cmn_alloc_counts c = cmn_alloc_end(&r);
  *     assert_int_equal(c.allocs, 0);
  *
- * Only available in binaries that link the interposer (every lab test binary does);
- * cmn_alloc_available() says so at run time. */
+ * Only available in binaries that link the interposer (every lab test binary does)
+ * and not under valgrind (which replaces malloc itself); cmn_alloc_available() says
+ * so at run time, and tests call cmn_require_alloc_counting() (common/test.h) to skip
+ * with that reason. */
 #ifndef COMMON_ALLOC_COUNT_H
 #define COMMON_ALLOC_COUNT_H
 

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "common/align.h"
+#include "common/alloc_count.h"
 #include "common/rng.h"
 
 /* Runs the tests as one cmocka group named after the program; handles --list,
@@ -48,6 +49,16 @@ uint64_t cmn_test_seed(void);
 
 /* Seeds rng with cmn_test_seed(). */
 void cmn_test_rng(cmn_rng *rng);
+
+/* Skips the running test, with the reason, when allocations cannot be counted here
+ * (under valgrind, which replaces malloc). */
+#define cmn_require_alloc_counting()                                                         \
+    do {                                                                                     \
+        if (!cmn_alloc_available()) {                                                        \
+            print_message("skipped: allocation counting is unavailable under valgrind\n");   \
+            skip();                                                                          \
+        }                                                                                    \
+    } while (0)
 
 /* How a death-test child ended. */
 typedef struct cmn_death {
