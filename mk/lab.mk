@@ -17,6 +17,7 @@
 #   TAP_SUITES          names of extra test suites that print TAP ("ok N - name");
 #                       each with TAP_CMD_<name> (command) and TAP_DEPS_<name> (files)
 #   DEMO                the command make demo runs (the lab's real-world outcome)
+#   FUZZ_SECONDS        how long make fuzz runs each fuzz/X.c target (default 30)
 #
 # Everything is built under build/<cfg>/labs/NN-name/ (see mk/config.mk). Targets:
 # all check bench demo grade clean deps suites freestanding, and handout/progress,
@@ -57,7 +58,7 @@ FS_OBJS       := $(patsubst %.c,$(B)/freestanding/%.o,$(FREESTANDING_SRCS))
 
 .DEFAULT_GOAL := all
 .PHONY: all lib tests tools benchbin check bench demo grade clean deps suites \
-        freestanding handout progress
+        freestanding handout progress fuzz
 .SECONDARY:
 
 all: deps-auto lib tools tests benchbin
@@ -149,6 +150,26 @@ grade: deps-auto
 
 handout progress:
 	$(Q)$(MAKE) --no-print-directory -C $(TOP) $@ LAB=$(LAB_ID)
+
+# --- fuzzing: each fuzz/X.c defines LLVMFuzzerTestOneInput; built with clang's libFuzzer
+# plus ASan/UBSan from the lab's sources directly, run for FUZZ_SECONDS each with a corpus
+# under build/fuzz/ (seeded from fuzz/corpus/X/ when present). Needs clang and
+# libclang-rt-14-dev: a lab with fuzz targets lists them in its deps.
+FUZZ_SRCS    ?= $(wildcard fuzz/*.c)
+FUZZ_SECONDS ?= 30
+FUZZ_OUT     := $(BUILD)/fuzz/$(LAB_ID)
+FUZZ_BINS    := $(patsubst fuzz/%.c,$(FUZZ_OUT)/%,$(FUZZ_SRCS))
+FUZZ_FLAGS    = $(CSTD) -O1 -g $(WARNINGS) $(HOSTDEFS) $(INC) $(LIB_CFLAGS) \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(FUZZ_OUT)/%: fuzz/%.c $(LIB_SRCS) | deps-auto
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZ-CC $(LAB_ID)/$<")
+	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(LIB_LDLIBS)
+fuzz: $(FUZZ_BINS)
+	$(Q)$(if $(FUZZ_BINS),set -e; for f in $(FUZZ_BINS); do n=$$(basename $$f); \
+	  mkdir -p $(FUZZ_OUT)/$$n-corpus; echo "== fuzz $$n for $(FUZZ_SECONDS) s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(FUZZ_OUT)/$$n-corpus \
+	    $$( [ -d fuzz/corpus/$$n ] && echo fuzz/corpus/$$n ); done,echo "$(LAB_ID): no fuzz targets")
 
 # --- set-up and housekeeping ----------------------------------------------------------
 # deps-auto installs what is missing (as root) or says the command; DEPS_DONE=1 skips it
