@@ -1,0 +1,283 @@
+/* arena.c — the single-threaded chunked bump allocator (see include/arena.h).
+ *
+ * The arena keeps a cursor (ptr) and a limit (end) into its newest chunk; an
+ * allocation aligns the cursor up, checks the limit and moves the cursor, so the fast
+ * path is a handful of instructions and touches no memory but the arena struct. Chunks
+ * form a stack (each header points to the previous chunk), which is what makes
+ * mark/rewind cheap: rewinding pops chunks until the marked one is on top. Freestanding:
+ * no libc, memory from the arena_source callbacks or the caller's buffer. */
+#include <stdalign.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "memcheck.h"
+
+struct arena_chunk {
+    arena_chunk *prev; /* the chunk taken before this one */
+    size_t size;       /* bytes of the whole chunk, header included */
+};
+_Static_assert(sizeof(arena_chunk) <= ARENA_CHUNK_HEADER, "chunk header too big");
+
+/* Chunks are requested page-aligned, so aligning inside one wastes little. */
+#define CHUNK_ALIGN ((size_t)4096)
+#define MIN_CHUNK ((size_t)128)
+/* An empty arena has ptr > end, so the fast path always fails before the first chunk. */
+#define EMPTY_PTR ((uintptr_t)1)
+#define EMPTY_END ((uintptr_t)0)
+
+static uintptr_t align_up(uintptr_t x, size_t a)
+{
+    return (x + (a - 1)) & ~(uintptr_t)(a - 1);
+}
+
+static bool valid_align(size_t align)
+{
+    return align != 0 && (align & (align - 1)) == 0 && align <= ARENA_MAX_ALIGN;
+}
+
+static uintptr_t chunk_data(const arena_chunk *c)
+{
+    return (uintptr_t)c + ARENA_CHUNK_HEADER;
+}
+
+static uintptr_t chunk_end(const arena_chunk *c)
+{
+    return (uintptr_t)c + c->size;
+}
+
+/* Marks [p, p+n) released: ASan poison, and valgrind no-access when running under it. */
+static void release_range(const arena *a, uintptr_t p, size_t n)
+{
+    if (n == 0)
+        return;
+    MC_POISON((void *)p, n);
+    if (a->checked)
+        MC_VG_POISON((void *)p, n);
+    (void)a;
+}
+
+static void unpoison_range(const arena *a, uintptr_t p, size_t n)
+{
+    MC_UNPOISON((void *)p, n);
+    if (a->checked)
+        MC_VG_UNPOISON((void *)p, n);
+    (void)a;
+}
+
+static void update_high_water(arena *a)
+{
+    if (a->in_use > a->high_water)
+        a->high_water = a->in_use;
+}
+
+void arena_init(arena *a, const arena_source *src, size_t chunk_size)
+{
+    *a = (arena){0};
+    a->ptr = EMPTY_PTR;
+    a->end = EMPTY_END;
+    a->src = *src;
+    a->chunk_size = chunk_size == 0 ? ARENA_DEFAULT_CHUNK : chunk_size;
+    if (a->chunk_size < MIN_CHUNK)
+        a->chunk_size = MIN_CHUNK;
+    a->checked = MC_VALGRIND();
+}
+
+/* Makes c the newest chunk, with its whole usable space free (and poisoned). */
+static void push_chunk(arena *a, arena_chunk *c, size_t size)
+{
+    c->size = size;
+    c->prev = a->head;
+    if (a->head != NULL)
+        a->wasted += a->end - a->ptr; /* the old chunk's tail is abandoned */
+    a->head = c;
+    if (a->first == NULL)
+        a->first = c;
+    a->ptr = chunk_data(c);
+    a->end = chunk_end(c);
+    a->chunks++;
+    a->reserved += size;
+    release_range(a, a->ptr, a->end - a->ptr);
+}
+
+void arena_init_buffer(arena *a, void *buf, size_t len)
+{
+    *a = (arena){0};
+    a->ptr = EMPTY_PTR;
+    a->end = EMPTY_END;
+    a->checked = MC_VALGRIND();
+    uintptr_t start = align_up((uintptr_t)buf, alignof(arena_chunk));
+    size_t skip = start - (uintptr_t)buf;
+    if (buf == NULL || len < skip + ARENA_CHUNK_HEADER)
+        return; /* too small: every allocation fails */
+    a->chunk_size = len - skip;
+    push_chunk(a, (arena_chunk *)start, len - skip);
+}
+
+/* The size of the next chunk: the first size doubled per chunk held, capped. */
+static size_t next_chunk_size(const arena *a)
+{
+    size_t s = a->chunk_size;
+    for (size_t i = 0; i < a->chunks && s < ARENA_MAX_CHUNK; i++)
+        s *= 2;
+    return s < ARENA_MAX_CHUNK ? s : (a->chunk_size > ARENA_MAX_CHUNK ? a->chunk_size : ARENA_MAX_CHUNK);
+}
+
+/* Takes a chunk big enough for (size, align) and makes it the newest; false on OOM. */
+static bool grow(arena *a, size_t size, size_t align)
+{
+    if (a->src.alloc == NULL || size > SIZE_MAX / 4)
+        return false;
+    size_t need = ARENA_CHUNK_HEADER + align + size + ARENA_GRANULE + ARENA_REDZONE;
+    size_t csize = next_chunk_size(a);
+    if (csize < need)
+        csize = (size_t)align_up(need, CHUNK_ALIGN);
+    arena_chunk *c = a->src.alloc(a->src.ctx, csize, CHUNK_ALIGN);
+    if (c == NULL)
+        return false;
+    push_chunk(a, c, csize);
+    return true;
+}
+
+void *arena_alloc(arena *a, size_t size, size_t align)
+{
+    /* SOLUTION BEGIN: align the cursor up; if the object and its red zone fit before end, move the cursor past them, else grow() a chunk and retry */
+    if (valid_align(align)) {
+        uintptr_t p = align_up(a->ptr, align);
+        if (p <= a->end && size <= a->end - p) {
+            uintptr_t next = align_up(p + size, ARENA_GRANULE) + ARENA_REDZONE;
+            if (next <= a->end) {
+                a->wasted += (next - a->ptr) - size;
+                a->in_use += size;
+                a->ptr = next;
+                unpoison_range(a, p, size);
+                return (void *)p;
+            }
+        }
+        if (grow(a, size, align))
+            return arena_alloc(a, size, align);
+    }
+    return NULL;
+    /* SOLUTION END */
+}
+
+void *arena_zalloc(arena *a, size_t size, size_t align)
+{
+    void *p = arena_alloc(a, size, align);
+    if (p != NULL && size != 0)
+        __builtin_memset(p, 0, size);
+    return p;
+}
+
+bool arena_extend(arena *a, void *p, size_t old_size, size_t new_size)
+{
+    uintptr_t q = (uintptr_t)p;
+    if (a->head == NULL || q < chunk_data(a->head) || q > a->ptr || old_size > a->ptr - q)
+        return false;
+    if (align_up(q + old_size, ARENA_GRANULE) + ARENA_REDZONE != a->ptr)
+        return false; /* not the most recent allocation */
+    if (new_size > a->end - q)
+        return false;
+    uintptr_t next = align_up(q + new_size, ARENA_GRANULE) + ARENA_REDZONE;
+    if (next > a->end)
+        return false;
+    a->in_use = a->in_use - old_size + new_size;
+    a->wasted = a->wasted - ((a->ptr - q) - old_size) + ((next - q) - new_size);
+    if (new_size < old_size)
+        release_range(a, q + new_size, old_size - new_size);
+    else
+        unpoison_range(a, q, new_size);
+    a->ptr = next;
+    return true;
+}
+
+void *arena_realloc(arena *a, void *p, size_t old_size, size_t new_size, size_t align)
+{
+    if (p == NULL)
+        return arena_alloc(a, new_size, align);
+    if (((uintptr_t)p & (align - 1)) == 0 && arena_extend(a, p, old_size, new_size))
+        return p;
+    if (new_size <= old_size)
+        return p;
+    void *n = arena_alloc(a, new_size, align);
+    if (n != NULL && old_size != 0)
+        __builtin_memcpy(n, p, old_size);
+    return n;
+}
+
+arena_mark arena_save(const arena *a)
+{
+    return (arena_mark){.chunk = a->head, .ptr = a->ptr, .in_use = a->in_use, .wasted = a->wasted};
+}
+
+/* Gives the newest chunk back to the source. */
+static void pop_chunk(arena *a)
+{
+    arena_chunk *c = a->head;
+    size_t size = c->size;
+    a->head = c->prev;
+    a->chunks--;
+    a->reserved -= size;
+    /* The source owns it again: lift our poisoning before it reuses the memory. */
+    unpoison_range(a, (uintptr_t)c, size);
+    a->src.free(a->src.ctx, c, size);
+}
+
+void arena_rewind(arena *a, arena_mark m)
+{
+    if (m.chunk == NULL) {
+        arena_reset(a);
+        return;
+    }
+    /* SOLUTION BEGIN: pop chunks newer than m.chunk, then restore the cursor and counters and poison what was released */
+    update_high_water(a);
+    while (a->head != m.chunk)
+        pop_chunk(a);
+    a->ptr = m.ptr;
+    a->end = chunk_end(a->head);
+    a->in_use = m.in_use;
+    a->wasted = m.wasted;
+    release_range(a, a->ptr, a->end - a->ptr);
+    /* SOLUTION END */
+}
+
+void arena_reset(arena *a)
+{
+    if (a->first == NULL)
+        return;
+    /* SOLUTION BEGIN: pop every chunk but the first, then put the cursor at the first chunk's start and zero the counters */
+    update_high_water(a);
+    while (a->head != a->first)
+        pop_chunk(a);
+    a->ptr = chunk_data(a->head);
+    a->end = chunk_end(a->head);
+    a->in_use = 0;
+    a->wasted = 0;
+    release_range(a, a->ptr, a->end - a->ptr);
+    /* SOLUTION END */
+}
+
+void arena_destroy(arena *a)
+{
+    if (a->src.alloc != NULL) {
+        while (a->head != NULL)
+            pop_chunk(a);
+    } else if (a->head != NULL) {
+        unpoison_range(a, (uintptr_t)a->head, a->head->size); /* the buffer is the caller's */
+    }
+    a->head = a->first = NULL;
+    a->ptr = EMPTY_PTR;
+    a->end = EMPTY_END;
+    a->chunks = a->reserved = a->in_use = a->wasted = 0;
+}
+
+arena_stats arena_get_stats(const arena *a)
+{
+    size_t hw = a->in_use > a->high_water ? a->in_use : a->high_water;
+    return (arena_stats){.in_use = a->in_use,
+                         .high_water = hw,
+                         .chunks = a->chunks,
+                         .reserved = a->reserved,
+                         .wasted = a->wasted};
+}

@@ -1,0 +1,302 @@
+/* slab.c — fixed-size object caches (see include/slab.h).
+ *
+ * A slab is slab_size bytes aligned to slab_size: header, optional live bitmap, then
+ * objects. Objects never handed out are taken in address order (the `fresh` index),
+ * freed ones go on the slab's embedded free list (the first word of a free object is
+ * the link), so a new slab costs nothing to set up. Slabs sit on one of three lists by
+ * occupancy: partial (alloc takes from its head), full, and at most one kept empty.
+ * Freestanding: no libc; the source supplies aligned slabs. */
+#include <stdalign.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memcheck.h"
+#include "slab.h"
+
+#define SLAB_MAGIC 0x51ab51abu
+
+struct slab {
+    slab *prev, *next;  /* on its occupancy list */
+    slab_cache *cache;  /* owner: checked by free in debug builds */
+    void *free;         /* embedded free list of this slab's objects */
+    uint32_t inuse;     /* objects allocated from this slab */
+    uint32_t fresh;     /* objects [fresh, capacity) were never handed out */
+    uint32_t magic;
+    uint32_t pad;
+    uint64_t live[];    /* SLAB_DEBUG: bit i set while object i is allocated */
+};
+
+static size_t align_up(size_t x, size_t a)
+{
+    return (x + (a - 1)) & ~(a - 1);
+}
+
+static bool is_pow2(size_t x)
+{
+    return x != 0 && (x & (x - 1)) == 0;
+}
+
+static size_t bitmap_bytes(size_t objects)
+{
+    return SLAB_DEBUG ? (objects + 63) / 64 * sizeof(uint64_t) : 0;
+}
+
+int slab_cache_init(slab_cache *c, const char *name, size_t size, size_t align,
+                    size_t slab_size, const arena_source *src, slab_error_fn on_error)
+{
+    *c = (slab_cache){0};
+    if (align == 0)
+        align = alignof(max_align_t);
+    if (align < alignof(void *))
+        align = alignof(void *);
+    if (slab_size == 0)
+        slab_size = 4096;
+    if (!is_pow2(align) || !is_pow2(slab_size) || slab_size < 256 || slab_size > 4096 ||
+        size == 0 || size > slab_size)
+        return -ARENA_EINVAL;
+    size_t stride = align_up(size < sizeof(void *) ? sizeof(void *) : size, align);
+    size_t upper = slab_size / stride;
+    size_t first = align_up(sizeof(slab) + bitmap_bytes(upper), align);
+    if (first >= slab_size || (slab_size - first) / stride == 0)
+        return -ARENA_EINVAL;
+    c->name = name != NULL ? name : "(unnamed)";
+    c->obj_size = stride;
+    c->slab_size = slab_size;
+    c->first_off = first;
+    c->capacity = (uint32_t)((slab_size - first) / stride);
+    c->src = *src;
+    c->on_error = on_error;
+    return 0;
+}
+
+/* --- occupancy lists ------------------------------------------------------------------ */
+
+static void list_push(slab **list, slab *s)
+{
+    s->prev = NULL;
+    s->next = *list;
+    if (*list != NULL)
+        (*list)->prev = s;
+    *list = s;
+}
+
+static void list_remove(slab **list, slab *s)
+{
+    if (s->prev != NULL)
+        s->prev->next = s->next;
+    else
+        *list = s->next;
+    if (s->next != NULL)
+        s->next->prev = s->prev;
+    s->prev = s->next = NULL;
+}
+
+static uintptr_t object_at(const slab_cache *c, const slab *s, size_t i)
+{
+    return (uintptr_t)s + c->first_off + i * c->obj_size;
+}
+
+/* A slab with every object free: reuses the kept empty one or asks the source. */
+static slab *new_slab(slab_cache *c)
+{
+    slab *s = c->empty;
+    if (s != NULL) {
+        c->empty = NULL;
+        return s;
+    }
+    s = c->src.alloc(c->src.ctx, c->slab_size, c->slab_size);
+    if (s == NULL)
+        return NULL;
+    *s = (slab){.cache = c, .magic = SLAB_MAGIC};
+    for (size_t i = 0; i < bitmap_bytes(c->capacity) / sizeof(uint64_t); i++)
+        s->live[i] = 0;
+    MC_POISON((void *)object_at(c, s, 0), c->slab_size - c->first_off);
+    c->slabs++;
+    return s;
+}
+
+/* An empty slab: kept if none is, else given back to the source. */
+static void retire_slab(slab_cache *c, slab *s)
+{
+    if (c->empty == NULL) {
+        s->free = NULL;
+        s->fresh = 0;
+        MC_POISON((void *)object_at(c, s, 0), c->slab_size - c->first_off);
+        c->empty = s;
+        return;
+    }
+    c->slabs--;
+    s->magic = 0;
+    MC_UNPOISON(s, c->slab_size);
+    c->src.free(c->src.ctx, s, c->slab_size);
+}
+
+/* --- alloc and free -------------------------------------------------------------------- */
+
+void *slab_alloc(slab_cache *c)
+{
+    slab *s = c->partial;
+    if (s == NULL) {
+        s = new_slab(c);
+        if (s == NULL)
+            return NULL;
+        list_push(&c->partial, s);
+    }
+    uintptr_t obj;
+    /* SOLUTION BEGIN: pop the slab's free list (or take object `fresh`), count it, and move the slab to the full list when it has no object left */
+    if (s->free != NULL) {
+        obj = (uintptr_t)s->free;
+        s->free = *(void **)s->free;
+    } else {
+        obj = object_at(c, s, s->fresh++);
+    }
+    if (++s->inuse == c->capacity) {
+        list_remove(&c->partial, s);
+        list_push(&c->full, s);
+    }
+    /* SOLUTION END */
+#if SLAB_DEBUG
+    size_t i = (obj - object_at(c, s, 0)) / c->obj_size;
+    s->live[i / 64] |= (uint64_t)1 << (i % 64);
+#endif
+    MC_UNPOISON((void *)obj, c->obj_size);
+    c->in_use++;
+    return (void *)obj;
+}
+
+static void misuse(const slab_cache *c, const char *what, const void *p)
+{
+    if (c->on_error != NULL)
+        c->on_error(c, what, p);
+    __builtin_trap();
+}
+
+#if SLAB_DEBUG
+/* Debug-build checks of a pointer handed to slab_free: it must be the start of a live
+ * object of this cache. */
+static void check_free(slab_cache *c, slab *s, uintptr_t p)
+{
+    if (s->magic != SLAB_MAGIC || s->cache != c)
+        misuse(c, "free of a pointer that is not from this cache", (void *)p);
+    uintptr_t first = object_at(c, s, 0);
+    if (p < first || (p - first) % c->obj_size != 0 || (p - first) / c->obj_size >= c->capacity)
+        misuse(c, "free of a pointer that is not the start of an object", (void *)p);
+    size_t i = (p - first) / c->obj_size;
+    uint64_t bit = (uint64_t)1 << (i % 64);
+    if ((s->live[i / 64] & bit) == 0)
+        misuse(c, "double free (the object is already free)", (void *)p);
+    s->live[i / 64] &= ~bit;
+}
+#endif
+
+void slab_free(slab_cache *c, void *p)
+{
+    if (p == NULL)
+        return;
+    slab *s = (slab *)((uintptr_t)p & ~(uintptr_t)(c->slab_size - 1));
+#if SLAB_DEBUG
+    check_free(c, s, (uintptr_t)p);
+#endif
+    /* Poison all but the link word, which the free list needs. */
+    MC_POISON((char *)p + sizeof(void *), c->obj_size - sizeof(void *));
+    c->in_use--;
+    /* SOLUTION BEGIN: push p on its slab's free list and uncount it; a full slab becomes partial, an empty one leaves the lists (retire_slab) */
+    *(void **)p = s->free;
+    s->free = p;
+    if (s->inuse-- == c->capacity) {
+        list_remove(&c->full, s);
+        list_push(&c->partial, s);
+    }
+    if (s->inuse == 0) {
+        list_remove(&c->partial, s);
+        retire_slab(c, s);
+    }
+    /* SOLUTION END */
+}
+
+static void release_list(slab_cache *c, slab *s)
+{
+    while (s != NULL) {
+        slab *next = s->next;
+        s->magic = 0;
+        MC_UNPOISON(s, c->slab_size);
+        c->src.free(c->src.ctx, s, c->slab_size);
+        s = next;
+    }
+}
+
+void slab_cache_destroy(slab_cache *c)
+{
+    release_list(c, c->partial);
+    release_list(c, c->full);
+    if (c->empty != NULL)
+        c->empty->next = NULL;
+    release_list(c, c->empty);
+    c->partial = c->full = c->empty = NULL;
+    c->slabs = c->in_use = 0;
+}
+
+slab_stats slab_get_stats(const slab_cache *c)
+{
+    return (slab_stats){.slabs = c->slabs,
+                        .in_use = c->in_use,
+                        .capacity = c->slabs * c->capacity,
+                        .obj_size = c->obj_size,
+                        .slab_size = c->slab_size};
+}
+
+/* --- invariant checker ----------------------------------------------------------------- */
+
+/* Checks one slab against the list it is on; adds its objects to *inuse. */
+static const char *check_slab(const slab_cache *c, const slab *s, int list, size_t *inuse)
+{
+    if (((uintptr_t)s & (c->slab_size - 1)) != 0)
+        return "a slab is not aligned to slab_size";
+    if (s->magic != SLAB_MAGIC || s->cache != c)
+        return "a slab on this cache's lists belongs to another cache";
+    if (s->fresh > c->capacity || s->inuse > s->fresh)
+        return "a slab's counts exceed its capacity";
+    if ((list == 0) != (s->inuse > 0 && s->inuse < c->capacity) || (list == 1) != (s->inuse == c->capacity) ||
+        (list == 2) != (s->inuse == 0))
+        return "a slab is on the wrong occupancy list";
+    size_t nfree = 0;
+    for (const void *f = s->free; f != NULL; f = *(void *const *)f) {
+        uintptr_t p = (uintptr_t)f, first = object_at(c, s, 0);
+        if (p < first || (p - first) % c->obj_size != 0 || (p - first) / c->obj_size >= s->fresh)
+            return "a free-list entry is not an object of its slab";
+        if (++nfree > s->fresh)
+            return "a slab's free list is longer than its objects (a cycle?)";
+#if SLAB_DEBUG
+        size_t i = (p - first) / c->obj_size;
+        if (s->live[i / 64] & ((uint64_t)1 << (i % 64)))
+            return "an object is both on the free list and marked live";
+#endif
+    }
+    if (nfree + s->inuse != s->fresh)
+        return "a slab's free list plus its live objects do not add up to its used objects";
+    *inuse += s->inuse;
+    return NULL;
+}
+
+const char *slab_check(const slab_cache *c)
+{
+    const slab *lists[3] = {c->partial, c->full, c->empty};
+    size_t inuse = 0, slabs = 0;
+    for (int l = 0; l < 3; l++) {
+        for (const slab *s = lists[l]; s != NULL; s = s->next) {
+            const char *err = check_slab(c, s, l, &inuse);
+            if (err != NULL)
+                return err;
+            if (s->next != NULL && s->next->prev != s)
+                return "a slab list's back links are broken";
+            if (++slabs > c->slabs)
+                return "more slabs on the lists than the cache counts";
+        }
+    }
+    if (slabs != c->slabs)
+        return "the slab count does not match the lists";
+    if (inuse != c->in_use)
+        return "the objects in use do not match the per-slab counts";
+    return NULL;
+}
