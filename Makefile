@@ -76,19 +76,26 @@ progress: deps-auto
 autograder:
 	$(Q)$(PY) tools/gradescope/make-zip --out $(BUILD)/autograder.zip
 
+# compile_commands.json for clangd and clang-tidy; -k so one broken lab does not hide
+# the others' commands (make still fails if something did not build).
 compdb: deps-auto
-	$(Q)bear --output compile_commands.json -- $(MAKE) -B all check-build
+	$(Q)bear --output compile_commands.json -- $(MAKE) -k -B check-build
 
-# Builds tests too, so compile_commands.json covers them.
+# Builds libraries, tools, tests and benches of the machinery and every lab.
 .PHONY: check-build
 check-build:
-	$(Q)$(SUB) -C tests tests; for d in $(LAB_DIRS); do $(SUB) -C $$d tests; done
+	$(Q)rc=0; for d in common tests $(LAB_DIRS); do $(SUB) -k -C $$d all tests || rc=1; done; exit $$rc
 
-FORMAT_FILES = $(shell git ls-files '*.c' '*.h' '*.cc' 2>/dev/null)
+# Style and static analysis (CONVENTIONS.md): clang-format, cppcheck, clang-tidy.
+LINT_C     = $(shell git ls-files '*.c' '*.h' '*.cc' 2>/dev/null)
 format:
-	clang-format -i $(FORMAT_FILES)
-lint:
-	clang-format --dry-run -Werror $(FORMAT_FILES)
+	clang-format -i $(LINT_C)
+lint: compdb
+	clang-format --dry-run -Werror $(LINT_C)
+	cppcheck --quiet --std=c11 --enable=warning,performance,portability --error-exitcode=1 \
+	    --inline-suppr --suppress=missingIncludeSystem --project=compile_commands.json
+	run-clang-tidy -quiet -p . $(filter %.c,$(LINT_C)) >build/clang-tidy.log 2>&1 \
+	    || { grep -E 'warning|error' build/clang-tidy.log | head -50; exit 1; }
 
 clean:
 	rm -rf $(BUILD) compile_commands.json

@@ -11,7 +11,9 @@ static void test_named_baseline_ratios(void **state)
 {
     (void)state;
     char *out = NULL;
-    int rc = run_cmd(&out, "tools/bench-report --table tests/fixtures/bench.json --baseline glibc --baseline malloc");
+    int rc = run_cmd(
+        &out,
+        "tools/bench-report --table tests/fixtures/bench.json --baseline glibc --baseline malloc");
     assert_int_equal(rc, 0);
     /* arena: 25M/s vs glibc 5M/s */
     assert_non_null(strstr(out, "parse/arena/1000"));

@@ -14,7 +14,8 @@ static void test_matching_error_passes(void **state)
 {
     (void)state;
     char *out = NULL;
-    int rc = run_cmd(&out, "tools/compile-fail --cc '" CC "' tests/sample-lab/tests/fail/bad_assign.c");
+    int rc =
+        run_cmd(&out, "tools/compile-fail --cc '" CC "' tests/sample-lab/tests/fail/bad_assign.c");
     assert_int_equal(rc, 0);
     assert_non_null(strstr(out, "ok 1 - fail:bad_assign"));
     free(out);
@@ -24,7 +25,8 @@ static void test_file_that_compiles_is_rejected(void **state)
 {
     (void)state;
     char *out = NULL;
-    int rc = run_cmd(&out, "tools/compile-fail --cc '" CC "' tests/sample-lab/tests/fail/compiles.c");
+    int rc =
+        run_cmd(&out, "tools/compile-fail --cc '" CC "' tests/sample-lab/tests/fail/compiles.c");
     assert_int_equal(rc, 1);
     assert_non_null(strstr(out, "not ok 1 - fail:compiles"));
     assert_non_null(strstr(out, "compiled, but it must not"));

@@ -85,7 +85,8 @@ static void test_gradescope_fields(void **state)
         assert_true(strcmp(vis, "visible") == 0 || strcmp(vis, "hidden") == 0 ||
                     strcmp(vis, "after_due_date") == 0 || strcmp(vis, "after_published") == 0);
     }
-    assert_string_equal(json_string_value(json_object_get(item("hanging"), "visibility")), "hidden");
+    assert_string_equal(json_string_value(json_object_get(item("hanging"), "visibility")),
+                        "hidden");
 }
 
 static void test_passing_tests_score(void **state)
@@ -121,7 +122,8 @@ static void test_compiling_fail_file_scores_zero(void **state)
     json_t *t = item("fails its compile-fail test");
     assert_non_null(t);
     assert_float_equal(json_number_value(json_object_get(t, "score")), 0, 0);
-    assert_non_null(strstr(json_string_value(json_object_get(t, "output")), "compiled, but it must not"));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(t, "output")), "compiled, but it must not"));
 }
 
 static void test_bad_grade_conf_is_a_clear_error(void **state)
@@ -130,10 +132,11 @@ static void test_bad_grade_conf_is_a_clear_error(void **state)
     char *dir = scratch_dir("badconf");
     assert_non_null(dir);
     char *out = NULL;
-    int rc = run_cmd(&out,
-                     "cp -r tests/sample-lab/. '%s/' && printf 'test_math lots\\n' > '%s/grade.conf' && "
-                     "tools/grade --timeout 2 --out '%s/r.json' '%s'",
-                     dir, dir, dir, dir);
+    int rc =
+        run_cmd(&out,
+                "cp -r tests/sample-lab/. '%s/' && printf 'test_math lots\\n' > '%s/grade.conf' && "
+                "tools/grade --timeout 2 --out '%s/r.json' '%s'",
+                dir, dir, dir, dir);
     assert_int_not_equal(rc, 0);
     assert_non_null(strstr(out, "grade.conf:1: points must be a number"));
     free(out);

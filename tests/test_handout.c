@@ -33,7 +33,8 @@ static void test_region_stripped_and_edition_builds(void **state)
     free(src);
 
     /* The learner edition builds, and the covering test fails with the hint. */
-    int rc = run_cmd(&out, "make -s -C '%s/tree/tests/sample-lab' tests DEPS_DONE=1 BUILD='%s/b'", dir, dir);
+    int rc = run_cmd(&out, "make -s -C '%s/tree/tests/sample-lab' tests DEPS_DONE=1 BUILD='%s/b'",
+                     dir, dir);
     if (rc != 0)
         fail_msg("learner edition did not build:\n%s", out);
     free(out);
@@ -55,11 +56,12 @@ static void test_unbalanced_region_is_refused(void **state)
     char *dir = scratch_dir("handout-bad");
     assert_non_null(dir);
     char *out = NULL;
-    int rc = run_cmd(&out,
-                     "mkdir -p '%s/src/labs/01-x/src' && cd '%s/src' && git init -q . && "
-                     "printf 'int f(void)\\n{\\n    /* SOLUTION BEGIN: hint */\\n    return 1;\\n}\\n' "
-                     "> labs/01-x/src/f.c && '%s/tools/handout' --root . --out '%s/out'",
-                     dir, dir, TOP, dir);
+    int rc =
+        run_cmd(&out,
+                "mkdir -p '%s/src/labs/01-x/src' && cd '%s/src' && git init -q . && "
+                "printf 'int f(void)\\n{\\n    /* SOLUTION BEGIN: hint */\\n    return 1;\\n}\\n' "
+                "> labs/01-x/src/f.c && '%s/tools/handout' --root . --out '%s/out'",
+                dir, dir, TOP, dir);
     assert_int_not_equal(rc, 0);
     assert_non_null(strstr(out, "labs/01-x/src/f.c:3: SOLUTION BEGIN is never closed"));
     free(out);

@@ -77,8 +77,8 @@ void bench_set_items(bench_state *st, int64_t items);
 void bench_set_iteration_time(bench_state *st, double seconds);
 enum {
     BENCH_COUNTER_DEFAULT = 0,
-    BENCH_COUNTER_RATE = 1,         /* divide by the run's time: a per-second figure */
-    BENCH_COUNTER_AVG_THREADS = 2,  /* divide by the number of threads */
+    BENCH_COUNTER_RATE = 1,          /* divide by the run's time: a per-second figure */
+    BENCH_COUNTER_AVG_THREADS = 2,   /* divide by the number of threads */
     BENCH_COUNTER_AVG_ITERATIONS = 4 /* divide by the number of iterations */
 };
 /* Sets a named counter shown in the output and the JSON (flags from the enum). */
@@ -96,10 +96,10 @@ int bench_main(int argc, char **argv);
 #define BENCH_CLOBBER_MEMORY() __asm__ __volatile__("" : : : "memory")
 
 /* Runs fn() at start-up, before bench_main: register benchmarks from there. */
-#define BENCH_SETUP(fn)                                                                      \
-    __attribute__((constructor)) static void bench_setup_##fn(void)                          \
-    {                                                                                        \
-        fn();                                                                                \
+#define BENCH_SETUP(fn)                                                                            \
+    __attribute__((constructor)) static void bench_setup_##fn(void)                                \
+    {                                                                                              \
+        fn();                                                                                      \
     }
 
 #ifdef __cplusplus

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #if defined(__has_include)
+// cppcheck-suppress preprocessorErrorDirective
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
 #endif
@@ -140,15 +141,16 @@ static void *boot_alloc(size_t size)
 
 static int is_boot(const void *p)
 {
-    return (const unsigned char *)p >= boot_buf && (const unsigned char *)p < boot_buf + sizeof boot_buf;
+    return (const unsigned char *)p >= boot_buf &&
+           (const unsigned char *)p < boot_buf + sizeof boot_buf;
 }
 
 /* Function pointers from dlsym come back as void *; convert through memcpy (C11
  * forbids the direct cast, POSIX guarantees it works). */
-#define RESOLVE(var, name)                                                                   \
-    do {                                                                                     \
-        void *sym_ = dlsym(RTLD_NEXT, name);                                                 \
-        memcpy(&(var), &sym_, sizeof(var));                                                  \
+#define RESOLVE(var, name)                                                                         \
+    do {                                                                                           \
+        void *sym_ = dlsym(RTLD_NEXT, name);                                                       \
+        memcpy(&(var), &sym_, sizeof(var));                                                        \
     } while (0)
 
 static void resolve(void)

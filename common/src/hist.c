@@ -133,10 +133,9 @@ int cmn_hist_format(const cmn_hist *h, char *buf, size_t len, int unit_ns)
 {
     cmn_hist_summary s = cmn_hist_summarize(h);
     char a[5][24];
-    return snprintf(buf, len, "p50=%s p90=%s p99=%s p999=%s max=%s (n=%llu)",
-                    scaled(s.p50, unit_ns, a[0], sizeof a[0]),
-                    scaled(s.p90, unit_ns, a[1], sizeof a[1]),
-                    scaled(s.p99, unit_ns, a[2], sizeof a[2]),
-                    scaled(s.p999, unit_ns, a[3], sizeof a[3]),
-                    scaled(s.max, unit_ns, a[4], sizeof a[4]), (unsigned long long)s.count);
+    return snprintf(
+        buf, len, "p50=%s p90=%s p99=%s p999=%s max=%s (n=%llu)",
+        scaled(s.p50, unit_ns, a[0], sizeof a[0]), scaled(s.p90, unit_ns, a[1], sizeof a[1]),
+        scaled(s.p99, unit_ns, a[2], sizeof a[2]), scaled(s.p999, unit_ns, a[3], sizeof a[3]),
+        scaled(s.max, unit_ns, a[4], sizeof a[4]), (unsigned long long)s.count);
 }

@@ -150,6 +150,8 @@ int cmn_test_main(int argc, char **argv, const struct CMUnitTest *tests, size_t 
     test_rec *recs = calloc(n, sizeof *recs);
     struct CMUnitTest *wrapped = calloc(n, sizeof *wrapped);
     if (!recs || !wrapped) {
+        free(recs);
+        free(wrapped);
         fprintf(stderr, "%s: out of memory\n", prog_name);
         return 2;
     }
@@ -240,7 +242,6 @@ bool cmn_dies_with(void (*fn)(void *), void *arg, const char *pattern)
     regfree(&re);
     if (!match)
         print_error("death test: output does not match /%s/ (%s %d); output:\n%s\n", pattern,
-                    d.signaled ? "signal" : "exit code", d.signaled ? d.signo : d.code,
-                    d.output);
+                    d.signaled ? "signal" : "exit code", d.signaled ? d.signo : d.code, d.output);
     return match;
 }

@@ -71,10 +71,8 @@ static void test_seed_is_stable_within_env(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_abort_is_a_death),
-    cmocka_unit_test(test_return_is_not_a_death),
-    cmocka_unit_test(test_exit_code_and_output),
-    cmocka_unit_test(test_clock_moves_forward),
+    cmocka_unit_test(test_abort_is_a_death),          cmocka_unit_test(test_return_is_not_a_death),
+    cmocka_unit_test(test_exit_code_and_output),      cmocka_unit_test(test_clock_moves_forward),
     cmocka_unit_test(test_seed_is_stable_within_env),
 };
 

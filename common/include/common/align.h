@@ -17,14 +17,14 @@
 #define CMN_CACHE_ALIGNED alignas(CMN_CACHE_LINE)
 
 /* True when x is a non-zero power of two. */
-#define CMN_IS_POW2(x) ((x) != 0 && (((x) & ((x) - 1)) == 0))
+#define CMN_IS_POW2(x) ((x) != 0 && (((x) & ((x)-1)) == 0))
 
 /* Rounds x up / down to a multiple of a, which must be a power of two. */
-#define CMN_ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
-#define CMN_ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
+#define CMN_ALIGN_UP(x, a) (((x) + ((a)-1)) & ~((__typeof__(x))(a)-1))
+#define CMN_ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
 
 /* True when pointer p is aligned to a (a power of two). */
-#define CMN_IS_ALIGNED(p, a) ((((size_t)(p)) & ((size_t)(a) - 1)) == 0)
+#define CMN_IS_ALIGNED(p, a) ((((size_t)(p)) & ((size_t)(a)-1)) == 0)
 
 /* Bytes of padding that round `used` bytes up to a whole cache line (0 if exact). */
 #define CMN_PAD_TO_LINE(used) ((CMN_CACHE_LINE - ((used) % CMN_CACHE_LINE)) % CMN_CACHE_LINE)

@@ -13,7 +13,8 @@
 
 #define CMN_HIST_SUB_BITS 6
 #define CMN_HIST_LINEAR (2u << CMN_HIST_SUB_BITS) /* values below this are exact */
-#define CMN_HIST_BUCKETS (CMN_HIST_LINEAR + (64u - CMN_HIST_SUB_BITS - 1u) * (1u << CMN_HIST_SUB_BITS))
+#define CMN_HIST_BUCKETS                                                                           \
+    (CMN_HIST_LINEAR + (64u - CMN_HIST_SUB_BITS - 1u) * (1u << CMN_HIST_SUB_BITS))
 
 typedef struct cmn_hist {
     uint64_t count;

@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 typedef struct cmn_progress {
-    FILE *out;          /* NULL when not drawing */
+    FILE *out; /* NULL when not drawing */
     const char *label;
     uint64_t total;
     uint64_t next_draw; /* next count that triggers a redraw */

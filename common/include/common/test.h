@@ -31,16 +31,16 @@
 int cmn_test_main(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
                   CMFixtureFunction group_setup, CMFixtureFunction group_teardown);
 
-#define CMN_TEST_MAIN(tests)                                                                 \
-    int main(int argc, char **argv)                                                          \
-    {                                                                                        \
-        return cmn_test_main(argc, argv, tests, CMN_ARRAY_LEN(tests), NULL, NULL);           \
+#define CMN_TEST_MAIN(tests)                                                                       \
+    int main(int argc, char **argv)                                                                \
+    {                                                                                              \
+        return cmn_test_main(argc, argv, tests, CMN_ARRAY_LEN(tests), NULL, NULL);                 \
     }
 
-#define CMN_TEST_MAIN_GROUP(tests, setup, teardown)                                          \
-    int main(int argc, char **argv)                                                          \
-    {                                                                                        \
-        return cmn_test_main(argc, argv, tests, CMN_ARRAY_LEN(tests), setup, teardown);      \
+#define CMN_TEST_MAIN_GROUP(tests, setup, teardown)                                                \
+    int main(int argc, char **argv)                                                                \
+    {                                                                                              \
+        return cmn_test_main(argc, argv, tests, CMN_ARRAY_LEN(tests), setup, teardown);            \
     }
 
 /* The running test's seed: $COURSE_SEED if set (decimal or 0x-hex), else a fresh one
@@ -52,19 +52,19 @@ void cmn_test_rng(cmn_rng *rng);
 
 /* Skips the running test, with the reason, when allocations cannot be counted here
  * (under valgrind, which replaces malloc). */
-#define cmn_require_alloc_counting()                                                         \
-    do {                                                                                     \
-        if (!cmn_alloc_available()) {                                                        \
-            print_message("skipped: allocation counting is unavailable under valgrind\n");   \
-            skip();                                                                          \
-        }                                                                                    \
+#define cmn_require_alloc_counting()                                                               \
+    do {                                                                                           \
+        if (!cmn_alloc_available()) {                                                              \
+            print_message("skipped: allocation counting is unavailable under valgrind\n");         \
+            skip();                                                                                \
+        }                                                                                          \
     } while (0)
 
 /* How a death-test child ended. */
 typedef struct cmn_death {
-    bool exited;       /* ended through exit(): see code */
+    bool exited; /* ended through exit(): see code */
     int code;
-    bool signaled;     /* killed by a signal: see signo */
+    bool signaled; /* killed by a signal: see signo */
     int signo;
     char output[8192]; /* what it wrote to stderr and stdout (truncated, NUL-ended) */
 } cmn_death;
