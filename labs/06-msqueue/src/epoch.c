@@ -1,0 +1,96 @@
+/* epoch.c — epoch-based reclamation (Fraser, 2004), the scheme crossbeam and the
+ * Linux kernel's RCU are relatives of.
+ *
+ * A thread "pins" the global epoch while it touches the queue: it announces the epoch
+ * it saw and a fence orders that announcement before any read of the queue. A
+ * dequeued node goes into the dequeuer's limbo bucket for the global epoch e it read
+ * after unlinking. The epoch only moves from g to g+1 when every pinned thread has
+ * announced g, so once it reaches e+2 every thread that could have seen the node has
+ * unpinned since: the bucket is reused. One pinned thread that stalls stops the epoch
+ * and therefore all reclamation: garbage is unbounded (the test for it proves it). */
+#include "msq_internal.h"
+
+void msq_ebr_enter(msq_handle *h)
+{
+    uint64_t g = atomic_load_explicit(&h->q->epoch, memory_order_relaxed);
+    atomic_store_explicit(&h->epoch, (g << 1) | 1u, memory_order_relaxed);
+    /* store->load order: the announcement must be visible before we read head/tail,
+     * or an advancer could miss us and free what we are about to read. Pairs with
+     * the fence in try_advance. */
+    MSQ_FENCE_SC();
+}
+
+void msq_ebr_exit(msq_handle *h)
+{
+    uint64_t v = atomic_load_explicit(&h->epoch, memory_order_relaxed);
+    /* release: our reads of queue nodes happen before an advancer that sees us
+     * unpinned (acquire) lets the nodes be reused. */
+    atomic_store_explicit(&h->epoch, v & ~(uint64_t)1, memory_order_release);
+}
+
+static size_t free_bucket(msq_handle *h, int b)
+{
+    size_t n = h->limbo_n[b];
+    for (uint32_t i = h->limbo_head[b]; i != MSQ_NIL;) {
+        uint32_t nxt = h->q->nodes[i].link;
+        msq_node_free(h, i);
+        i = nxt;
+    }
+    h->limbo_head[b] = MSQ_NIL;
+    h->limbo_n[b] = 0;
+    return n;
+}
+
+static void publish_garbage(msq_handle *h)
+{
+    size_t n = (size_t)h->limbo_n[0] + h->limbo_n[1] + h->limbo_n[2];
+    atomic_store_explicit(&h->garbage, n, memory_order_relaxed);
+}
+
+/* Moves the global epoch forward if every pinned thread has seen the current one. */
+static void try_advance(msq_queue *q)
+{
+    /* Pairs with the fence in msq_ebr_enter: a thread whose announcement we do not
+     * see below will see every unlink we (and those before us) made. */
+    MSQ_FENCE_SC();
+    uint64_t g = atomic_load_explicit(&q->epoch, memory_order_relaxed);
+    for (uint32_t t = 0; t < q->max_threads; t++) {
+        uint64_t v = atomic_load_explicit(&q->handles[t].epoch, memory_order_acquire);
+        if ((v & 1u) && (v >> 1) != g)
+            return;
+    }
+    /* release/acquire on the epoch word: whoever reads the new epoch also sees the
+     * unpins we observed. Failure is fine: somebody else advanced it. */
+    atomic_compare_exchange_strong_explicit(&q->epoch, &g, g + 1, memory_order_acq_rel,
+                                            memory_order_relaxed);
+}
+
+size_t msq_ebr_collect(msq_handle *h)
+{
+    try_advance(h->q);
+    uint64_t g = atomic_load_explicit(&h->q->epoch, memory_order_acquire);
+    size_t freed = 0;
+    for (int b = 0; b < 3; b++)
+        if (h->limbo_n[b] > 0 && h->limbo_epoch[b] + 2 <= g)
+            freed += free_bucket(h, b);
+    publish_garbage(h);
+    return freed;
+}
+
+void msq_ebr_retire(msq_handle *h, uint32_t idx)
+{
+    uint64_t g = atomic_load_explicit(&h->q->epoch, memory_order_acquire);
+    int b = (int)(g % 3);
+    /* The bucket for g mod 3 last held epoch g-3 or older: already safe. */
+    if (h->limbo_n[b] > 0 && h->limbo_epoch[b] != g)
+        free_bucket(h, b);
+    h->limbo_epoch[b] = g;
+    h->q->nodes[idx].link = h->limbo_head[b];
+    h->limbo_head[b] = idx;
+    h->limbo_n[b]++;
+    publish_garbage(h);
+    if (++h->since_advance >= MSQ_EBR_PERIOD) {
+        h->since_advance = 0;
+        msq_ebr_collect(h);
+    }
+}

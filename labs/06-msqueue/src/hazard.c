@@ -1,0 +1,94 @@
+/* hazard.c — hazard pointers (Michael, 2004) over pool indices.
+ *
+ * Before reading a node, a thread publishes its index in one of its two hazard slots
+ * and then re-reads the word it got the index from: if the word is unchanged, the
+ * node was still in the queue *after* the slot was visible, so any later scan will
+ * see the slot. A dequeued node goes on its dequeuer's retired chain; when that chain
+ * reaches hp_threshold = max(2 * H, 64) nodes (H = 2 * max_threads slots in all), a scan
+ * snapshots every slot and frees the retired nodes nobody protects. At most H survive
+ * a scan, so no handle ever holds more than hp_threshold retired nodes: that is the
+ * bound msq_unreclaimed_bound() reports and the tests check. */
+#include <stdlib.h>
+
+#include "msq_internal.h"
+
+void msq_hp_protect(msq_handle *h, int slot, uint32_t idx)
+{
+    atomic_store_explicit(&h->hp[slot], idx + 1, memory_order_relaxed);
+    /* The store must be visible before the caller re-reads the source word (a
+     * store->load order, which only a seq_cst fence gives). The scanner has the
+     * matching fence between unlinking a node and reading the slots: either our
+     * re-read sees the unlink, or the scan sees our slot. */
+    MSQ_FENCE_SC();
+}
+
+void msq_hp_clear(msq_handle *h)
+{
+    /* release: our reads of the protected nodes happen before a scanner that sees
+     * the slot empty (acquire) frees and someone reuses them. */
+    atomic_store_explicit(&h->hp[0], 0, memory_order_release);
+    atomic_store_explicit(&h->hp[1], 0, memory_order_release);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static bool is_hazard(const uint32_t *set, size_t n, uint32_t v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (set[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && set[lo] == v;
+}
+
+size_t msq_hp_scan(msq_handle *h)
+{
+    msq_queue *q = h->q;
+    /* Pairs with the fence in msq_hp_protect (see there). */
+    MSQ_FENCE_SC();
+    size_t nh = 0;
+    for (uint32_t t = 0; t < q->max_threads; t++)
+        for (int s = 0; s < 2; s++) {
+            uint32_t v = atomic_load_explicit(&q->handles[t].hp[s], memory_order_acquire);
+            if (v != 0)
+                h->scratch[nh++] = v - 1;
+        }
+    qsort(h->scratch, nh, sizeof h->scratch[0], cmp_u32);
+
+    uint32_t keep = MSQ_NIL, kept = 0;
+    size_t freed = 0;
+    for (uint32_t i = h->retired_head; i != MSQ_NIL;) {
+        uint32_t nxt = q->nodes[i].link;
+        if (is_hazard(h->scratch, nh, i)) {
+            q->nodes[i].link = keep;
+            keep = i;
+            kept++;
+        } else {
+            msq_node_free(h, i);
+            freed++;
+        }
+        i = nxt;
+    }
+    h->retired_head = keep;
+    h->retired_n = kept;
+    atomic_store_explicit(&h->garbage, kept, memory_order_relaxed);
+    return freed;
+}
+
+void msq_hp_retire(msq_handle *h, uint32_t idx)
+{
+    h->q->nodes[idx].link = h->retired_head;
+    h->retired_head = idx;
+    h->retired_n++;
+    atomic_store_explicit(&h->garbage, h->retired_n, memory_order_relaxed);
+    if (h->retired_n >= h->q->hp_threshold)
+        msq_hp_scan(h);
+}

@@ -1,0 +1,97 @@
+/* msq_internal.h — the queue's layout, shared by the queue, the pool and the two
+ * reclamation schemes.
+ *
+ * A reference to a node is a 64-bit word: the node's pool index in the low 32 bits,
+ * a generation tag in the high 32. Every successful CAS on head, tail or a `next`
+ * field writes tag+1, so a word that left a value and came back to the same index
+ * (the ABA pattern) no longer compares equal. Fields written by other threads are
+ * atomics on their own cache lines; fields only the owner touches are plain. */
+#ifndef MSQ_INTERNAL_H
+#define MSQ_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/align.h"
+#include "msq.h"
+#include "msq_arch.h"
+
+#define MSQ_NIL UINT32_MAX
+
+static inline uint32_t ref_idx(uint64_t r)
+{
+    return (uint32_t)r;
+}
+
+static inline uint32_t ref_tag(uint64_t r)
+{
+    return (uint32_t)(r >> 32);
+}
+
+static inline uint64_t ref_make(uint32_t idx, uint32_t tag)
+{
+    return ((uint64_t)tag << 32) | idx;
+}
+
+typedef struct msq_node {
+    _Atomic uint64_t next;    /* tagged ref to the successor; MSQ_NIL index at the tail */
+    _Atomic uintptr_t value;  /* written before the node is linked, read by one dequeuer */
+    uint32_t link;            /* free-list / retire-list chain: only the owner touches it */
+} msq_node;
+
+/* Local free-node cache: spill SPILL nodes to the global list above CACHE_MAX. */
+#define MSQ_CACHE_MAX 128u
+#define MSQ_CACHE_SPILL 64u
+/* Epoch scheme: try to advance the global epoch every this many retirements. */
+#define MSQ_EBR_PERIOD 64u
+
+struct msq_handle {
+    /* Read by other threads (hazard scans, epoch advances): its own line. */
+    CMN_CACHE_ALIGNED _Atomic uint32_t hp[2]; /* protected index + 1, 0 = none */
+    _Atomic uint64_t epoch;                   /* (epoch << 1) | active */
+    _Atomic uint32_t in_use;
+    _Atomic size_t garbage;                   /* published count of unreclaimed nodes */
+    /* Owner-only state: a separate line so scans do not bounce it. */
+    CMN_CACHE_ALIGNED msq_queue *q;
+    uint32_t cache_head, cache_n;      /* local free nodes, chained by link */
+    uint32_t retired_head, retired_n;  /* hazard pointers: retired, chained by link */
+    uint32_t limbo_head[3], limbo_n[3];/* epochs: retired per epoch % 3 */
+    uint64_t limbo_epoch[3];           /* the global epoch each bucket was filled in */
+    uint32_t since_advance;
+    uint32_t *scratch;                 /* hazard scan: sorted snapshot of all hazards */
+};
+
+struct msq_queue {
+    CMN_CACHE_ALIGNED _Atomic uint64_t head;
+    CMN_CACHE_ALIGNED _Atomic uint64_t tail;
+    CMN_CACHE_ALIGNED _Atomic uint32_t free_top; /* global free chain (push chain / take all) */
+    CMN_CACHE_ALIGNED _Atomic uint64_t epoch;    /* global epoch */
+    CMN_CACHE_ALIGNED msq_node *nodes;           /* read-mostly from here on */
+    msq_handle *handles;
+    uint32_t capacity;
+    uint32_t max_threads;
+    uint32_t hp_threshold;                       /* retire count that triggers a scan */
+    msq_reclaim reclaim;
+};
+
+/* pool.c: the node pool. */
+uint32_t msq_node_alloc(msq_handle *h);
+void msq_node_free(msq_handle *h, uint32_t idx);
+void msq_pool_init(msq_queue *q);
+size_t msq_pool_free_count(const msq_queue *q);
+
+/* hazard.c: hazard pointers. */
+void msq_hp_protect(msq_handle *h, int slot, uint32_t idx);
+void msq_hp_clear(msq_handle *h);
+void msq_hp_retire(msq_handle *h, uint32_t idx);
+size_t msq_hp_scan(msq_handle *h);
+
+/* epoch.c: epoch-based reclamation. */
+void msq_ebr_enter(msq_handle *h);
+void msq_ebr_exit(msq_handle *h);
+void msq_ebr_retire(msq_handle *h, uint32_t idx);
+size_t msq_ebr_collect(msq_handle *h);
+
+#endif

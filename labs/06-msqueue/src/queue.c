@@ -1,0 +1,318 @@
+/* queue.c — the Michael–Scott queue (PODC 1996) on tagged pool indices.
+ *
+ * head points at the dummy node, whose successor holds the oldest value; tail points
+ * at the last node or, briefly, its predecessor (an enqueue links first and swings
+ * tail second, and any thread that sees tail lagging swings it for the enqueuer).
+ * Each operation brackets its reads with the queue's reclamation scheme (hazard
+ * slots, or a pinned epoch), and every CAS writes a new tag. Orderings are the
+ * weakest that are correct; each says why beside it. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msq_internal.h"
+
+#ifdef MSQ_TSAN
+_Atomic uint64_t msq_tsan_fence_word;
+#endif
+
+const char *msq_reclaim_name(msq_reclaim r)
+{
+    return r == MSQ_RECLAIM_HP ? "hp" : r == MSQ_RECLAIM_EBR ? "ebr" : "?";
+}
+
+const char *msq_config_error(const msq_config *cfg)
+{
+    if (cfg == NULL)
+        return "msq_config: NULL pointer";
+    if (cfg->capacity < 2)
+        return "msq_config.capacity: must be at least 2 (one node is always the dummy)";
+    if (cfg->capacity > MSQ_MAX_CAPACITY)
+        return "msq_config.capacity: must be below 2^32 - 1 (indices are 32-bit)";
+    if (cfg->max_threads < 1 || cfg->max_threads > MSQ_MAX_THREADS)
+        return "msq_config.max_threads: must be between 1 and MSQ_MAX_THREADS (256)";
+    if (cfg->reclaim != MSQ_RECLAIM_HP && cfg->reclaim != MSQ_RECLAIM_EBR)
+        return "msq_config.reclaim: must be MSQ_RECLAIM_HP or MSQ_RECLAIM_EBR";
+    return NULL;
+}
+
+static void handle_init(msq_queue *q, msq_handle *h, uint32_t *scratch)
+{
+    memset(h, 0, sizeof *h);
+    atomic_init(&h->hp[0], 0);
+    atomic_init(&h->hp[1], 0);
+    atomic_init(&h->epoch, 0);
+    atomic_init(&h->in_use, 0);
+    atomic_init(&h->garbage, 0);
+    h->q = q;
+    h->cache_head = h->retired_head = MSQ_NIL;
+    for (int b = 0; b < 3; b++)
+        h->limbo_head[b] = MSQ_NIL;
+    h->scratch = scratch;
+}
+
+int msq_create(const msq_config *cfg, msq_queue **out)
+{
+    if (msq_config_error(cfg) != NULL)
+        return -EINVAL;
+    msq_queue *q = aligned_alloc(CMN_CACHE_LINE, sizeof *q);
+    if (q == NULL)
+        return -ENOMEM;
+    memset(q, 0, sizeof *q);
+    q->capacity = cfg->capacity;
+    q->max_threads = cfg->max_threads;
+    q->reclaim = cfg->reclaim;
+    uint32_t slots = 2 * cfg->max_threads;
+    q->hp_threshold = 2 * slots > 64 ? 2 * slots : 64;
+    size_t nbytes = CMN_ALIGN_UP(sizeof(msq_node) * (size_t)cfg->capacity, (size_t)CMN_CACHE_LINE);
+    q->nodes = aligned_alloc(CMN_CACHE_LINE, nbytes);
+    q->handles = aligned_alloc(CMN_CACHE_LINE, sizeof(msq_handle) * cfg->max_threads);
+    uint32_t *scratch = calloc((size_t)slots * cfg->max_threads, sizeof *scratch);
+    if (q->nodes == NULL || q->handles == NULL || scratch == NULL) {
+        free(q->nodes);
+        free(q->handles);
+        free(scratch);
+        free(q);
+        return -ENOMEM;
+    }
+    for (uint32_t t = 0; t < cfg->max_threads; t++)
+        handle_init(q, &q->handles[t], scratch + (size_t)t * slots);
+    msq_pool_init(q);
+    atomic_init(&q->head, ref_make(0, 0));
+    atomic_init(&q->tail, ref_make(0, 0));
+    atomic_init(&q->epoch, 2); /* start at 2 so "epoch + 2 <= g" never underflows */
+    *out = q;
+    return 0;
+}
+
+void msq_destroy(msq_queue *q)
+{
+    if (q == NULL)
+        return;
+    free(q->handles[0].scratch);
+    free(q->handles);
+    free(q->nodes);
+    free(q);
+}
+
+msq_handle *msq_register(msq_queue *q)
+{
+    for (uint32_t t = 0; t < q->max_threads; t++) {
+        uint32_t expect = 0;
+        /* acquire: we take over the slot's owner-only state from its last owner,
+         * whose msq_unregister released it. */
+        if (atomic_compare_exchange_strong_explicit(&q->handles[t].in_use, &expect, 1,
+                                                    memory_order_acquire, memory_order_relaxed))
+            return &q->handles[t];
+    }
+    return NULL;
+}
+
+void msq_unregister(msq_handle *h)
+{
+    msq_reclaim_now(h);
+    atomic_store_explicit(&h->in_use, 0, memory_order_release);
+}
+
+size_t msq_reclaim_now(msq_handle *h)
+{
+    return h->q->reclaim == MSQ_RECLAIM_HP ? msq_hp_scan(h) : msq_ebr_collect(h);
+}
+
+size_t msq_unreclaimed(const msq_queue *q)
+{
+    size_t n = 0;
+    for (uint32_t t = 0; t < q->max_threads; t++)
+        n += atomic_load_explicit(&q->handles[t].garbage, memory_order_relaxed);
+    return n;
+}
+
+size_t msq_unreclaimed_bound(const msq_queue *q)
+{
+    if (q->reclaim == MSQ_RECLAIM_EBR)
+        return SIZE_MAX;
+    return (size_t)q->max_threads * q->hp_threshold;
+}
+
+size_t msq_free_nodes(const msq_queue *q)
+{
+    return msq_pool_free_count(q);
+}
+
+/* --- the two operations --------------------------------------------------------- */
+
+/* Reads q->tail and protects the node it names; returns the tagged tail. */
+static uint64_t protected_tail(msq_handle *h, bool hp)
+{
+    msq_queue *q = h->q;
+    /* acquire: pairs with the release CAS that swung tail here, so the node's
+     * initialisation (next = NIL) is visible before we read its next field. */
+    uint64_t tail = atomic_load_explicit(&q->tail, memory_order_acquire);
+    if (!hp)
+        return tail;
+    for (;;) {
+        msq_hp_protect(h, 0, ref_idx(tail));
+        uint64_t again = atomic_load_explicit(&q->tail, memory_order_acquire);
+        if (again == tail)
+            return tail;
+        tail = again;
+    }
+}
+
+static uint64_t protected_head(msq_handle *h, bool hp)
+{
+    msq_queue *q = h->q;
+    /* acquire: pairs with the release CAS that made this node the dummy. */
+    uint64_t head = atomic_load_explicit(&q->head, memory_order_acquire);
+    if (!hp)
+        return head;
+    for (;;) {
+        msq_hp_protect(h, 0, ref_idx(head));
+        uint64_t again = atomic_load_explicit(&q->head, memory_order_acquire);
+        if (again == head)
+            return head;
+        head = again;
+    }
+}
+
+static void op_begin(msq_handle *h, bool hp)
+{
+    if (!hp)
+        msq_ebr_enter(h);
+}
+
+static void op_end(msq_handle *h, bool hp)
+{
+    if (hp)
+        msq_hp_clear(h);
+    else
+        msq_ebr_exit(h);
+}
+
+/* Links node n after the current last node; returns the tagged tail it linked to. */
+static uint64_t link_at_tail(msq_handle *h, uint32_t n, bool hp)
+{
+    msq_queue *q = h->q;
+    msq_backoff bo;
+    msq_backoff_init(&bo);
+    /* SOLUTION BEGIN: read tail, then tail->next; if next is NIL CAS it to n, else help swing tail */
+    for (;;) {
+        uint64_t tail = protected_tail(h, hp);
+        msq_node *last = &q->nodes[ref_idx(tail)];
+        /* acquire: if another enqueue linked a node here, we may swing tail to it
+         * and later enqueuers will read that node's next: its init must be visible. */
+        uint64_t next = atomic_load_explicit(&last->next, memory_order_acquire);
+        /* Consistent snapshot: tail has not moved (same index AND tag) since we read
+         * it, so `next` really is the successor of the current last node. */
+        if (tail != atomic_load_explicit(&q->tail, memory_order_acquire))
+            continue;
+        if (ref_idx(next) == MSQ_NIL) {
+            /* release: publishes n's value and next before anyone can reach n. The
+             * linearisation point of enqueue. */
+            if (atomic_compare_exchange_weak_explicit(&last->next, &next,
+                                                      ref_make(n, ref_tag(next) + 1),
+                                                      memory_order_release, memory_order_relaxed))
+                return tail;
+            msq_backoff_pause(&bo);
+        } else {
+            /* tail lags behind the last node: help the other enqueuer. release:
+             * whoever reads tail next must see that node's initialisation. */
+            atomic_compare_exchange_strong_explicit(&q->tail, &tail,
+                                                    ref_make(ref_idx(next), ref_tag(tail) + 1),
+                                                    memory_order_release, memory_order_relaxed);
+        }
+    }
+    /* SOLUTION END */
+}
+
+int msq_enqueue(msq_handle *h, uintptr_t value)
+{
+    msq_queue *q = h->q;
+    bool hp = q->reclaim == MSQ_RECLAIM_HP;
+    uint32_t n = msq_node_alloc(h);
+    if (n == MSQ_NIL) {
+        msq_reclaim_now(h);
+        n = msq_node_alloc(h);
+        if (n == MSQ_NIL)
+            return -EAGAIN;
+    }
+    msq_node *node = &q->nodes[n];
+    /* relaxed: nobody can reach n until the release CAS that links it. */
+    atomic_store_explicit(&node->value, value, memory_order_relaxed);
+    /* SOLUTION BEGIN: keep the next field's tag counting when you reset it to NIL */
+    uint64_t old = atomic_load_explicit(&node->next, memory_order_relaxed);
+    atomic_store_explicit(&node->next, ref_make(MSQ_NIL, ref_tag(old) + 1), memory_order_relaxed);
+    /* SOLUTION END */
+    op_begin(h, hp);
+    uint64_t tail = link_at_tail(h, n, hp);
+    /* Swing tail to n; failure means another thread already helped. release: as
+     * for every tail swing. */
+    atomic_compare_exchange_strong_explicit(&q->tail, &tail, ref_make(n, ref_tag(tail) + 1),
+                                            memory_order_release, memory_order_relaxed);
+    op_end(h, hp);
+    return 0;
+}
+
+/* One dequeue attempt loop; returns the old dummy's index or MSQ_NIL when empty. */
+static uint32_t unlink_head(msq_handle *h, bool hp, uintptr_t *out)
+{
+    msq_queue *q = h->q;
+    msq_backoff bo;
+    msq_backoff_init(&bo);
+    /* SOLUTION BEGIN: read head, tail, head->next; validate head; empty, help tail, or CAS head */
+    for (;;) {
+        uint64_t head = protected_head(h, hp);
+        /* Read tail after head: if they differ now, tail is past head for good, so
+         * the node we unlink can never be the one tail names. */
+        uint64_t tail = atomic_load_explicit(&q->tail, memory_order_acquire);
+        /* acquire: pairs with the release CAS that linked the successor, making its
+         * value visible. */
+        uint64_t next = atomic_load_explicit(&q->nodes[ref_idx(head)].next, memory_order_acquire);
+        uint32_t ni = ref_idx(next);
+        if (hp && ni != MSQ_NIL)
+            msq_hp_protect(h, 1, ni);
+        /* Validate: head unchanged (index and tag) means head was still the dummy
+         * when we read its next, and next is not yet dequeued, so it is protected
+         * (its slot was set before this re-read) and not retired. */
+        if (head != atomic_load_explicit(&q->head, memory_order_acquire))
+            continue;
+        if (ni == MSQ_NIL)
+            return MSQ_NIL; /* empty: linearised at the read of head->next */
+        if (ref_idx(head) == ref_idx(tail)) {
+            /* Non-empty but tail lags: help swing it before unlinking. */
+            atomic_compare_exchange_strong_explicit(&q->tail, &tail,
+                                                    ref_make(ni, ref_tag(tail) + 1),
+                                                    memory_order_release, memory_order_relaxed);
+            continue;
+        }
+        /* relaxed: made visible by the acquire load of next above. Read before the
+         * CAS: once it succeeds, another dequeuer may unlink and retire ni. */
+        uintptr_t v = atomic_load_explicit(&q->nodes[ni].value, memory_order_relaxed);
+        /* release: the next dequeuer (acquire load of head) must see what we saw of
+         * ni, including its next field's initialisation. Linearisation point. */
+        if (atomic_compare_exchange_weak_explicit(&q->head, &head, ref_make(ni, ref_tag(head) + 1),
+                                                  memory_order_release, memory_order_relaxed)) {
+            *out = v;
+            return ref_idx(head);
+        }
+        msq_backoff_pause(&bo);
+    }
+    /* SOLUTION END */
+}
+
+int msq_dequeue(msq_handle *h, uintptr_t *out)
+{
+    bool hp = h->q->reclaim == MSQ_RECLAIM_HP;
+    op_begin(h, hp);
+    uint32_t old = unlink_head(h, hp, out);
+    op_end(h, hp);
+    if (old == MSQ_NIL)
+        return -EAGAIN;
+    /* SOLUTION BEGIN: hand the old dummy to the reclamation scheme, never straight to the pool */
+    if (hp)
+        msq_hp_retire(h, old);
+    else
+        msq_ebr_retire(h, old);
+    /* SOLUTION END */
+    return 0;
+}
