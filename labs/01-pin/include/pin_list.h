@@ -31,12 +31,11 @@ PIN_TYPE(pin_list_node);
 /* The list: a pinned sentinel. */
 typedef struct pin_list {
     pin_anchor pin;
-    pin_list_node head;
-    size_t len;
+    pin_list_node head; /* structural: the first and last nodes point at it */
 } pin_list;
 PIN_TYPE(pin_list);
 
-#define PIN_LIST_INIT ((pin_list){PIN_UNPINNED, PIN_LIST_NODE_INIT, 0})
+#define PIN_LIST_INIT ((pin_list){PIN_UNPINNED, PIN_LIST_NODE_INIT})
 
 /* Makes an empty list of a pinned, unpinned-before list (e.g. from PIN_LIST_INIT). The
  * sentinel points at itself only from here on, so call it after pinning. */
@@ -58,7 +57,11 @@ pin_list_node_pinned pin_list_pop_front(pin_list_pinned list);
 /* True when node is linked into some list. */
 bool pin_list_linked(pin_list_node_pinned node);
 
-/* Number of nodes, O(1). */
+/* True when the list has no node. O(1). */
+bool pin_list_empty(pin_list_pinned list);
+
+/* Number of nodes, O(n): a node may unlink itself when dropped (it does not know its
+ * list), so the list keeps no count. */
 size_t pin_list_len(pin_list_pinned list);
 
 /* Walks the list front to back and returns the number of nodes reached; aborts with a

@@ -30,7 +30,6 @@ void pin_list_init(pin_list_pinned list)
     pin_list_node_pinned head = PIN_INIT(pin_list_node, &l->head);
     PIN_GET(head)->prev = head.unchecked_;
     PIN_GET(head)->next = head.unchecked_;
-    l->len = 0;
 }
 
 pin_list_node_pinned pin_list_head(pin_list_pinned list)
@@ -40,7 +39,6 @@ pin_list_node_pinned pin_list_head(pin_list_pinned list)
 
 void pin_list_push_back(pin_list_pinned list, pin_list_node_pinned node)
 {
-    pin_list *l = PIN_GET(list);
     pin_list_node *head = PIN_GET(pin_list_head(list));
     pin_list_node *n = node.unchecked_;
     if (n->pin.self == 0) /* a node is pinned where it is first linked */
@@ -54,19 +52,17 @@ void pin_list_push_back(pin_list_pinned list, pin_list_node_pinned node)
     n->next = head;
     head->prev->next = n;
     head->prev = n;
-    l->len++;
 }
 
 void pin_list_remove(pin_list_pinned list, pin_list_node_pinned node)
 {
-    pin_list *l = PIN_GET(list);
+    PIN_CHECK_PTR(list.unchecked_);
     pin_list_node *n = PIN_GET(node);
     if (n->next == NULL)
         return;
     n->prev->next = n->next;
     n->next->prev = n->prev;
     n->prev = n->next = NULL;
-    l->len--;
 }
 
 pin_list_node_pinned pin_list_pop_front(pin_list_pinned list)
@@ -84,9 +80,15 @@ bool pin_list_linked(pin_list_node_pinned node)
     return PIN_GET(node)->next != NULL;
 }
 
+bool pin_list_empty(pin_list_pinned list)
+{
+    pin_list_node *head = PIN_GET(pin_list_head(list));
+    return head->next == head;
+}
+
 size_t pin_list_len(pin_list_pinned list)
 {
-    return PIN_GET(list)->len;
+    return pin_list_walk(list, NULL, NULL);
 }
 
 size_t pin_list_walk(pin_list_pinned list, void (*visit)(pin_list_node *node, void *ctx),

@@ -87,6 +87,7 @@ static void realloc_then_use(void *arg)
         arr = realloc(arr, cap * sizeof *arr);
         if (arr == NULL)
             exit(3);
+        c->arr = arr; /* keeps the block reachable when the child aborts */
     }
     selfref_pinned last = {&arr[c->n - 1]};
     printf("value %d\n", *PIN_GET(last)->self);
