@@ -38,6 +38,7 @@ static void test_abort_is_a_death(void **state)
 static void test_return_is_not_a_death(void **state)
 {
     (void)state;
+    print_message("(expected: the next line reports the child returning normally)\n");
     assert_false(cmn_dies_with(returns_quietly, NULL, ".*"));
 }
 
