@@ -110,16 +110,18 @@ static void test_realloc_fires(void **state)
     free(c.arr); /* the parent's copy never moved */
 }
 
-/* The bug: a constructor that pins its local and returns it. */
-static uintptr_t returned_from;
-
+/* The bug: a constructor that pins its local and returns it. It has two candidate
+ * locals on purpose: with a single one, clang builds it directly in the caller's
+ * variable (named return value optimisation), nothing moves, and the bug stays latent
+ * until a compiler or a code change decides otherwise. */
 static selfref make_pinned_wrongly(int v)
 {
-    selfref local = selfref_make(v);
-    selfref_pinned p = PIN_INIT(selfref, &local);
+    selfref pos = selfref_make(v), neg = selfref_make(-v);
+    selfref_pinned p = PIN_INIT(selfref, v >= 0 ? &pos : &neg);
     selfref_link(p);
-    returned_from = (uintptr_t)&local;
-    return local; /* returned by value: the caller gets a moved copy */
+    if (v >= 0)
+        return pos; /* returned by value: the caller gets a moved copy */
+    return neg;
 }
 
 static void return_then_use(void *arg)
