@@ -14,7 +14,7 @@ static void test_region_stripped_and_edition_builds(void **state)
     char *dir = scratch_dir("handout");
     assert_non_null(dir);
     char *out = NULL;
-    assert_int_equal(run_cmd(&out, "tools/handout --out '%s/tree' --lab none", dir), 0);
+    assert_int_equal(run_cmd(&out, "tools/handout --strip-fixtures --out '%s/tree' --lab none", dir), 0);
     assert_non_null(strstr(out, "1 solution regions stubbed"));
     free(out);
 
