@@ -63,7 +63,6 @@ void pin_check_failed(const pin_anchor *anchor, const char *file, int line)
 void *pin_init(const pin_type *type, void *object)
 {
     pin_anchor *anchor = (pin_anchor *)((char *)object + type->anchor_offset);
-    /* SOLUTION BEGIN: record the anchor's own address and the type; refuse a copy of an object pinned elsewhere */
     if (anchor->self == (uintptr_t)anchor)
         return object; /* already pinned here: pinning is idempotent */
     if (anchor->self != 0 && anchor->self != PIN_DROPPED && !type->movable) {
@@ -72,7 +71,6 @@ void *pin_init(const pin_type *type, void *object)
     }
     anchor->type = type;
     anchor->self = (uintptr_t)anchor;
-    /* SOLUTION END */
     return object;
 }
 
