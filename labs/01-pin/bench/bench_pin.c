@@ -79,7 +79,7 @@ static void bm_check_only(bench_state *st, void *ctx)
 
 typedef struct fixture {
     size_t n;
-    obj *vec;            /* index: a realloc-grown array */
+    obj *vec; /* index: a realloc-grown array */
     size_t vec_len;
     uint32_t *idx;       /* shuffled indices */
     obj_pinned *heap;    /* pinned_heap: handles in the same shuffled order */
@@ -93,7 +93,9 @@ static void build_vec(fixture *f)
 {
     size_t cap = 16;
     f->vec = malloc(cap * sizeof *f->vec);
-    for (size_t i = 0; i < f->n && f->vec != NULL; i++) {
+    if (f->vec == NULL)
+        abort();
+    for (size_t i = 0; i < f->n; i++) {
         if (i == cap) { /* grow as a vector does: the objects move, the indices do not */
             cap *= 2;
             obj *bigger = realloc(f->vec, cap * sizeof *f->vec);

@@ -33,8 +33,8 @@ static int parse_size(const char *what, const char *s, size_t lo, size_t hi, siz
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
     if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < lo || v > hi) {
-        fprintf(stderr, "pin: %s: expected a whole number from %zu to %zu, got '%s'\n", what,
-                lo, hi, s);
+        fprintf(stderr, "pin: %s: expected a whole number from %zu to %zu, got '%s'\n", what, lo,
+                hi, s);
         return -1;
     }
     *out = (size_t)v;
@@ -241,7 +241,8 @@ static int cmd_realloc_bug(int argc, char **argv)
         return 1;
     }
     printf("[bug] walked %zu nodes through freed memory and nothing noticed "
-           "(undefined behaviour: build with SAN=address to see it caught)\n", r);
+           "(undefined behaviour: build with SAN=address to see it caught)\n",
+           r);
     return 1;
 }
 

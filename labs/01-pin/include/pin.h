@@ -47,8 +47,8 @@ typedef struct pin_type {
  * address while pinned: an object moved by memcpy/realloc/assignment carries the old
  * value to a new place, so `self != &anchor` is exactly "this object moved". */
 typedef struct pin_anchor {
-    uintptr_t self;         /* 0: not pinned yet; PIN_DROPPED: dropped; else &anchor */
-    const pin_type *type;   /* set by pin_init */
+    uintptr_t self;       /* 0: not pinned yet; PIN_DROPPED: dropped; else &anchor */
+    const pin_type *type; /* set by pin_init */
 } pin_anchor;
 
 /* An anchor value that says "this object was dropped" (never a real address). */
@@ -62,26 +62,26 @@ typedef struct pin_anchor {
 /* In a header, after the struct's typedef: declares the type descriptor T_pin_type and
  * the pinned-pointer type T_pinned. Use T_pinned in every function that relies on
  * the object staying put (anything that creates or follows self-references). */
-#define PIN_TYPE(T)                                                                          \
-    extern const pin_type T##_pin_type;                                                      \
-    typedef struct T##_pinned {                                                              \
-        T *unchecked_; /* read it only through PIN_GET, which checks */                     \
+#define PIN_TYPE(T)                                                                                \
+    extern const pin_type T##_pin_type;                                                            \
+    typedef struct T##_pinned {                                                                    \
+        T *unchecked_; /* read it only through PIN_GET, which checks */                            \
     } T##_pinned
 
 /* In one .c file: the descriptor of a type that must never move once pinned (!Unpin).
  * drop (void (*)(void *)) runs in pin_drop; NULL for none. */
-#define PIN_TYPE_DEFINE(T, drop_fn)                                                          \
+#define PIN_TYPE_DEFINE(T, drop_fn)                                                                \
     const pin_type T##_pin_type = {#T, sizeof(T), offsetof(T, pin), false, (drop_fn)}
 
 /* In a header instead of PIN_TYPE: a movable type (the Unpin analogue). Moving a
  * pinned object of this type is allowed and the check re-records the new address;
  * PIN_INTO_INNER may unwrap its pinned pointer into a plain one. */
-#define PIN_TYPE_MOVABLE(T)                                                                  \
-    PIN_TYPE(T);                                                                             \
+#define PIN_TYPE_MOVABLE(T)                                                                        \
+    PIN_TYPE(T);                                                                                   \
     enum { T##_is_movable = 1 }
 
 /* In one .c file, for a type declared with PIN_TYPE_MOVABLE. */
-#define PIN_TYPE_DEFINE_MOVABLE(T, drop_fn)                                                  \
+#define PIN_TYPE_DEFINE_MOVABLE(T, drop_fn)                                                        \
     const pin_type T##_pin_type = {#T, sizeof(T), offsetof(T, pin), true, (drop_fn)}
 
 /* --- pinning --------------------------------------------------------------------------- */
@@ -115,7 +115,7 @@ static inline void pin_check_at(const pin_anchor *anchor, const char *file, int 
 
 /* The object behind a pinned pointer of a movable type, as a plain pointer: allowed
  * only for types declared with PIN_TYPE_MOVABLE (else: "T_is_movable undeclared"). */
-#define PIN_INTO_INNER(T, pp)                                                                \
+#define PIN_INTO_INNER(T, pp)                                                                      \
     ((void)sizeof(char[T##_is_movable]), PIN_GET((T##_pinned){(pp).unchecked_}))
 
 /* True when the anchor records a live pin at its current address. */
@@ -144,7 +144,7 @@ void pin_box_free(void *object, const pin_type *type, const char *file, int line
 #define PIN_BOX(T, value) ((T##_pinned){(T *)pin_box(&T##_pin_type, (T[1]){value})})
 
 /* Drops and frees the object behind a pinned pointer from PIN_BOX. */
-#define PIN_BOX_FREE(T, pp)                                                                  \
+#define PIN_BOX_FREE(T, pp)                                                                        \
     pin_box_free((T##_pinned){(pp).unchecked_}.unchecked_, &T##_pin_type, __FILE__, __LINE__)
 
 /* --- stack pinning (pin!) -------------------------------------------------------------- */
@@ -153,14 +153,13 @@ void pin_box_free(void *object, const pin_type *type, const char *file, int line
  * the rest of the enclosing scope. The slot's own name (pin_slot_<name>) is reserved:
  * code must reach the object only through `name`. End the pin with PIN_STACK_DROP
  * before the scope ends if the type has a drop (a list node unlinks itself there). */
-#define PIN_STACK(T, name, value)                                                            \
-    T pin_slot_##name = (value);                                                             \
+#define PIN_STACK(T, name, value)                                                                  \
+    T pin_slot_##name = (value);                                                                   \
     T##_pinned const name = PIN_INIT(T, &pin_slot_##name)
 
 /* Ends a stack pin made by PIN_STACK (runs the type's drop). */
-#define PIN_STACK_DROP(T, name)                                                              \
-    ((void)pin_drop((T##_pinned){(name).unchecked_}.unchecked_, &T##_pin_type, __FILE__,    \
-                    __LINE__))
+#define PIN_STACK_DROP(T, name)                                                                    \
+    ((void)pin_drop((T##_pinned){(name).unchecked_}.unchecked_, &T##_pin_type, __FILE__, __LINE__))
 
 /* --- projection ------------------------------------------------------------------------
  * A pinned struct's field is either structurally pinned (it is itself pinnable, or
@@ -180,7 +179,7 @@ static inline void *pin_project_at(const pin_type *type, void *field)
 
 /* Pinned pointer to field `field` (of pinnable type FT) of the object behind pp; the
  * container is move-checked first, the field is pinned in place if it is not yet. */
-#define PIN_PROJECT(FT, pp, field)                                                           \
+#define PIN_PROJECT(FT, pp, field)                                                                 \
     ((FT##_pinned){(FT *)pin_project_at(&FT##_pin_type, &PIN_GET(pp)->field)})
 
 /* Plain pointer to a field that is not structurally pinned. */

@@ -53,11 +53,11 @@ pin_waker *pin_waiter_waker(pin_waiter_pinned w);
 
 typedef struct pin_chan {
     pin_anchor pin;
-    pin_list waiters;   /* structural: nodes of Pending futures point here */
-    char *data;         /* queued bytes [head, len) of a heap block of cap bytes */
+    pin_list waiters; /* structural: nodes of Pending futures point here */
+    char *data;       /* queued bytes [head, len) of a heap block of cap bytes */
     size_t head, len, cap;
     bool closed;
-    size_t wakes;       /* wakers called so far (for tests and demos) */
+    size_t wakes; /* wakers called so far (for tests and demos) */
 } pin_chan;
 PIN_TYPE(pin_chan);
 
@@ -96,16 +96,16 @@ typedef struct pin_exec pin_exec;
 /* A task: a type-erased poll function and its state, queued on an executor. */
 typedef struct pin_task {
     pin_anchor pin;
-    pin_list_node link;                          /* structural: the ready queue */
+    pin_list_node link;                             /* structural: the ready queue */
     pin_poll (*poll)(void *state, pin_context *cx); /* polls the task's future */
-    void *state;                                 /* owned by the caller, outlives the task */
+    void *state;                                    /* owned by the caller, outlives the task */
     pin_exec *exec;
     size_t polls, wakes;
     bool done;
 } pin_task;
 PIN_TYPE(pin_task);
 
-#define PIN_TASK_INIT(poll_fn, state_ptr)                                                    \
+#define PIN_TASK_INIT(poll_fn, state_ptr)                                                          \
     ((pin_task){PIN_UNPINNED, PIN_LIST_NODE_INIT, (poll_fn), (state_ptr), NULL, 0, 0, false})
 
 struct pin_exec {

@@ -32,8 +32,8 @@ pin_list_node_pinned pin_item_link(pin_item_pinned it);
 int pin_item_value(pin_item_pinned it);
 
 typedef enum pin_bug_mode {
-    PIN_BUG_USE_ARRAY,  /* after the move, unlink items[0] through the array: the check fires */
-    PIN_BUG_WALK_LINKS  /* after the move, walk the list from its head: use-after-free */
+    PIN_BUG_USE_ARRAY, /* after the move, unlink items[0] through the array: the check fires */
+    PIN_BUG_WALK_LINKS /* after the move, walk the list from its head: use-after-free */
 } pin_bug_mode;
 
 /* What happened before the crash (filled as the demo goes, for the caller to print). */

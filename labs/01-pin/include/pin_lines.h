@@ -31,10 +31,10 @@ typedef struct pin_lines {
     pin_waiter waiter; /* linked into src's waiter list while Pending */
     /* not structurally pinned */
     pin_chan_pinned src;
-    size_t lineno;     /* lines handed out so far */
+    size_t lineno; /* lines handed out so far */
     size_t polls;
     bool eof;
-    bool skipping;     /* dropping the rest of a line that was too long */
+    bool skipping; /* dropping the rest of a line that was too long */
 } pin_lines;
 PIN_TYPE(pin_lines);
 
@@ -43,7 +43,7 @@ typedef struct pin_line {
     int status;       /* 0: a line; PIN_LINES_EOF: no more lines; -E2BIG: line too long */
     const char *text; /* the line without its '\n', in the future's buffer (status 0) */
     size_t len;
-    size_t lineno;    /* 1-based number of this line (or of the line that was too long) */
+    size_t lineno; /* 1-based number of this line (or of the line that was too long) */
 } pin_line;
 
 #define PIN_LINES_EOF 1

@@ -70,6 +70,6 @@ size_t pin_list_walk(pin_list_pinned list, void (*visit)(pin_list_node *node, vo
                      void *ctx);
 
 /* The struct of type T whose member `member` is the node at `node` (container_of). */
-#define PIN_LIST_ENTRY(node, T, member) ((T *)(void *)((char *)(node) - offsetof(T, member)))
+#define PIN_LIST_ENTRY(node, T, member) ((T *)(void *)((char *)(node)-offsetof(T, member)))
 
 #endif

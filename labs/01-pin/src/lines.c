@@ -113,7 +113,7 @@ pin_poll pin_lines_poll(pin_lines_pinned self, pin_context *cx, pin_line *out)
 {
     pin_lines *l = PIN_GET(self);
     l->polls++;
-    /* SOLUTION BEGIN: create the cursors on the first poll; find '\n' from scan, refill (compacting when full), or register the waker and return Pending */
+    /* SOLUTION BEGIN: first poll makes the cursors; find '\n', refill, or register + Pending */
     if (l->cursor == NULL) /* first poll: only now, pinned, may we point into buf */
         l->cursor = l->scan = l->end = l->buf;
     for (;;) {

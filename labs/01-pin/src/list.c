@@ -91,8 +91,7 @@ size_t pin_list_len(pin_list_pinned list)
     return pin_list_walk(list, NULL, NULL);
 }
 
-size_t pin_list_walk(pin_list_pinned list, void (*visit)(pin_list_node *node, void *ctx),
-                     void *ctx)
+size_t pin_list_walk(pin_list_pinned list, void (*visit)(pin_list_node *node, void *ctx), void *ctx)
 {
     pin_list_node *head = PIN_GET(pin_list_head(list));
     size_t n = 0;

@@ -16,8 +16,8 @@ static uintptr_t object_at(uintptr_t anchor_addr, const pin_type *type)
     return anchor_addr - type->anchor_offset;
 }
 
-_Noreturn static void report_and_abort(const char *what, const pin_anchor *anchor,
-                                        const char *file, int line)
+_Noreturn static void report_and_abort(const char *what, const pin_anchor *anchor, const char *file,
+                                       int line)
 {
     const pin_type *type = anchor->type;
     fflush(stdout);
@@ -32,11 +32,12 @@ _Noreturn static void report_and_abort(const char *what, const pin_anchor *ancho
 
 void pin_check_failed(const pin_anchor *anchor, const char *file, int line)
 {
-    /* SOLUTION BEGIN: tell "never pinned" and "dropped" apart from a move; a movable type re-records its new address, any other type reports and aborts */
+    /* SOLUTION BEGIN: never pinned? dropped? movable: re-record; else report and abort */
     if (anchor->self == 0) {
         fflush(stdout);
-        fprintf(stderr, "pin: object at %#lx used through a pinned pointer but never pinned "
-                        "(checked at %s:%d)\n",
+        fprintf(stderr,
+                "pin: object at %#lx used through a pinned pointer but never pinned "
+                "(checked at %s:%d)\n",
                 (unsigned long)(uintptr_t)anchor, file, line);
         abort();
     }
@@ -44,9 +45,8 @@ void pin_check_failed(const pin_anchor *anchor, const char *file, int line)
         fflush(stdout);
         fprintf(stderr, "pin: type %s at %#lx used after pin_drop (checked at %s:%d)\n",
                 anchor->type != NULL ? anchor->type->name : "?",
-                anchor->type != NULL
-                    ? (unsigned long)object_at((uintptr_t)anchor, anchor->type)
-                    : (unsigned long)(uintptr_t)anchor,
+                anchor->type != NULL ? (unsigned long)object_at((uintptr_t)anchor, anchor->type)
+                                     : (unsigned long)(uintptr_t)anchor,
                 file, line);
         abort();
     }
@@ -101,8 +101,9 @@ void *pin_box(const pin_type *type, const void *value)
     const pin_anchor *src = (const pin_anchor *)((const char *)value + type->anchor_offset);
     if (src->self != 0 && src->self != PIN_DROPPED && !type->movable) {
         fflush(stdout);
-        fprintf(stderr, "pin: pin_box: the %s value at %#lx is already pinned; "
-                        "a pinned value cannot move into a box\n",
+        fprintf(stderr,
+                "pin: pin_box: the %s value at %#lx is already pinned; "
+                "a pinned value cannot move into a box\n",
                 type->name, (unsigned long)(uintptr_t)value);
         abort();
     }

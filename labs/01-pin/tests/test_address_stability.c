@@ -63,7 +63,7 @@ static void test_heap_pinned_future_is_stable(void **state)
     pin_lines_pinned f = PIN_BOX(pin_lines, value);
     assert_non_null(f.unchecked_);
     assert_ptr_not_equal(f.unchecked_, &value); /* moved into the box, then pinned */
-    assert_false(pin_is_pinned(&value.pin));   /* the original was never pinned */
+    assert_false(pin_is_pinned(&value.pin));    /* the original was never pinned */
     poll_and_watch(f, ch);
     PIN_BOX_FREE(pin_lines, f);
     pin_drop(&ch_slot, &pin_chan_pin_type, __FILE__, __LINE__);
@@ -165,8 +165,9 @@ static void test_pin_box_refuses_a_pinned_value(void **state)
     (void)state;
     selfref s = selfref_make(1);
     (void)PIN_INIT(selfref, &s);
-    assert_true(cmn_dies_with(box_a_pinned_value, &s, "pin_box: the selfref value at 0x[0-9a-f]+ "
-                                                      "is already pinned"));
+    assert_true(cmn_dies_with(box_a_pinned_value, &s,
+                              "pin_box: the selfref value at 0x[0-9a-f]+ "
+                              "is already pinned"));
 }
 
 static const struct CMUnitTest tests[] = {

@@ -78,11 +78,11 @@ static void test_woken_once_per_event(void **state)
     assert_int_equal(pin_lines_poll(fx->f, &cx, &out), PIN_PENDING);
     assert_int_equal(pin_chan_write(fx->ch, "do", 2), 0); /* event 1 */
     assert_int_equal(log.wakes, 1);
-    assert_int_equal(pin_chan_waiters(fx->ch), 0); /* a wake unregisters */
+    assert_int_equal(pin_chan_waiters(fx->ch), 0);       /* a wake unregisters */
     assert_int_equal(pin_chan_write(fx->ch, "n", 1), 0); /* event 2, nobody registered */
     assert_int_equal(log.wakes, 1);
     assert_int_equal(pin_lines_poll(fx->f, &cx, &out), PIN_PENDING); /* "don", no newline */
-    assert_int_equal(pin_chan_write(fx->ch, "e\n", 2), 0); /* event 3 */
+    assert_int_equal(pin_chan_write(fx->ch, "e\n", 2), 0);           /* event 3 */
     assert_int_equal(log.wakes, 2);
     assert_int_equal(pin_lines_poll(fx->f, &cx, &out), PIN_READY);
     assert_int_equal(out.status, 0);
@@ -171,7 +171,7 @@ static char *random_text(cmn_rng *rng, size_t *len)
                              : (size_t)cmn_rng_below(rng, 80);
         for (size_t i = 0; i < ll; i++)
             t[n++] = (char)(cmn_rng_below(rng, 2) ? 'a' + cmn_rng_below(rng, 26)
-                                                   : 1 + cmn_rng_below(rng, 254));
+                                                  : 1 + cmn_rng_below(rng, 254));
         for (size_t i = n - ll; i < n; i++)
             if (t[i] == '\n')
                 t[i] = ' ';
@@ -185,8 +185,8 @@ static char *random_text(cmn_rng *rng, size_t *len)
     return t;
 }
 
-static void check_against_reference(pin_lines_pinned f, pin_chan_pinned ch, const char *t,
-                                    size_t n, cmn_rng *rng)
+static void check_against_reference(pin_lines_pinned f, pin_chan_pinned ch, const char *t, size_t n,
+                                    cmn_rng *rng)
 {
     size_t fed = 0, ref = 0, lineno = 0;
     pin_context cx = {{NULL, NULL}};

@@ -44,9 +44,9 @@ static void test_memcpy_fires(void **state)
     selfref_link(PIN_INIT(selfref, a));
     two_slots s = {a, b};
     char re[256];
-    assert_true(cmn_dies_with(memcpy_then_use, &s,
-                              moved_re(re, sizeof re, "selfref", (uintptr_t)a, (uintptr_t)b,
-                                                       "test_move_check\\.c")));
+    assert_true(cmn_dies_with(
+        memcpy_then_use, &s,
+        moved_re(re, sizeof re, "selfref", (uintptr_t)a, (uintptr_t)b, "test_move_check\\.c")));
     free(a);
     free(b);
 }
@@ -66,9 +66,9 @@ static void test_struct_assignment_fires(void **state)
     selfref_link(PIN_INIT(selfref, &a));
     two_slots s = {&a, &b};
     char re[256];
-    assert_true(cmn_dies_with(assign_then_use, &s,
-                              moved_re(re, sizeof re, "selfref", (uintptr_t)&a, (uintptr_t)&b,
-                                                       "fixtures\\.c")));
+    assert_true(cmn_dies_with(
+        assign_then_use, &s,
+        moved_re(re, sizeof re, "selfref", (uintptr_t)&a, (uintptr_t)&b, "fixtures\\.c")));
 }
 
 typedef struct realloc_case {
@@ -161,7 +161,7 @@ static void test_movable_type_moves_silently(void **state)
     point b;
     memcpy(&b, &a, sizeof b); /* allowed: point is movable */
     point_pinned pb = {&b};
-    assert_int_equal(PIN_GET(pb)->y, 2); /* no abort */
+    assert_int_equal(PIN_GET(pb)->y, 2);                           /* no abort */
     assert_int_equal(pin_recorded_address(&b.pin), (uintptr_t)&b); /* the pin followed */
     point *plain = PIN_INTO_INNER(point, pb);
     assert_ptr_equal(plain, &b);
@@ -215,7 +215,8 @@ static void test_use_after_drop_fires(void **state)
     assert_int_equal(selfref_drops, 1);
     assert_null(s.self);
     assert_false(pin_is_pinned(&s.pin));
-    assert_true(cmn_dies_with(use_after_drop, &s, "type selfref at 0x[0-9a-f]+ used after pin_drop"));
+    assert_true(
+        cmn_dies_with(use_after_drop, &s, "type selfref at 0x[0-9a-f]+ used after pin_drop"));
 }
 
 static void pin_a_copy(void *arg)
@@ -231,7 +232,8 @@ static void test_pin_init_on_copy_fires(void **state)
     selfref a = selfref_make(1), b = selfref_make(2);
     (void)PIN_INIT(selfref, &a);
     two_slots s = {&a, &b};
-    assert_true(cmn_dies_with(pin_a_copy, &s, "pin_init on a copy of a pinned object: type selfref"));
+    assert_true(
+        cmn_dies_with(pin_a_copy, &s, "pin_init on a copy of a pinned object: type selfref"));
 }
 
 static void test_pin_init_is_idempotent(void **state)

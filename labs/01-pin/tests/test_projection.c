@@ -31,7 +31,8 @@ static void test_lines_waiter_is_inside_and_pinned(void **state)
 
     pin_list_node_pinned link = pin_waiter_link(w);
     assert_ptr_equal(link.unchecked_, &pin_slot_f.waiter.link);
-    assert_true(within(link.unchecked_, sizeof *link.unchecked_, w.unchecked_, sizeof *w.unchecked_));
+    assert_true(
+        within(link.unchecked_, sizeof *link.unchecked_, w.unchecked_, sizeof *w.unchecked_));
     assert_true(pin_is_pinned(&link.unchecked_->pin));
 
     pin_waker *k = pin_waiter_waker(w); /* plain pointer, still inside */
