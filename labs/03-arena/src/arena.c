@@ -129,7 +129,10 @@ static bool grow(arena *a, size_t size, size_t align)
 {
     if (a->src.alloc == NULL || size > SIZE_MAX / 4)
         return false;
-    size_t need = ARENA_CHUNK_HEADER + align + size + ARENA_GRANULE + ARENA_REDZONE;
+    /* Exact: the chunk is CHUNK_ALIGN-aligned, so its data start is aligned to the
+     * header size and only larger alignments need padding. */
+    size_t pad = align > ARENA_CHUNK_HEADER ? align - ARENA_CHUNK_HEADER : 0;
+    size_t need = ARENA_CHUNK_HEADER + pad + (size_t)align_up(size, ARENA_GRANULE) + ARENA_REDZONE;
     size_t csize = next_chunk_size(a);
     if (csize < need)
         csize = (size_t)align_up(need, CHUNK_ALIGN);
@@ -184,10 +187,15 @@ bool arena_extend(arena *a, void *p, size_t old_size, size_t new_size)
         return false;
     a->in_use = a->in_use - old_size + new_size;
     a->wasted = a->wasted - ((a->ptr - q) - old_size) + ((next - q) - new_size);
-    if (new_size < old_size)
+    if (new_size < old_size) {
         release_range(a, q + new_size, old_size - new_size);
-    else
-        unpoison_range(a, q, new_size);
+    } else {
+        /* ASan: the whole object (partial granules need it); valgrind: only the new
+         * bytes, so the old ones keep their "defined" state. */
+        MC_UNPOISON((void *)q, new_size);
+        if (a->checked)
+            MC_VG_UNPOISON((void *)(q + old_size), new_size - old_size);
+    }
     a->ptr = next;
     return true;
 }

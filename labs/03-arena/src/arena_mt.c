@@ -69,7 +69,10 @@ static bool grow(arena_mt *a, arena_mt_chunk *seen, size_t size, size_t align)
     size_t csize = a->chunk_size;
     for (size_t i = 0; i < n && csize < ARENA_MAX_CHUNK; i++)
         csize *= 2;
-    size_t need = ARENA_CHUNK_HEADER + align + size + ARENA_GRANULE + ARENA_REDZONE;
+    /* Exact: the chunk is CHUNK_ALIGN-aligned, so its data start is aligned to the
+     * header size and only larger alignments need padding. */
+    size_t pad = align > ARENA_CHUNK_HEADER ? align - ARENA_CHUNK_HEADER : 0;
+    size_t need = ARENA_CHUNK_HEADER + pad + (size_t)align_up(size, ARENA_GRANULE) + ARENA_REDZONE;
     if (csize < need)
         csize = (size_t)align_up(need, CHUNK_ALIGN);
     arena_mt_chunk *c = a->src.alloc(a->src.ctx, csize, CHUNK_ALIGN);
