@@ -126,7 +126,7 @@ static fixture *get_fixture(size_t n)
     f->idx = malloc(n * sizeof *f->idx);
     f->heap = malloc(n * sizeof *f->heap);
     f->chunked = malloc(n * sizeof *f->chunked);
-    f->chunks = calloc((n + CHUNK - 1) / CHUNK, sizeof *f->chunks);
+    f->chunks = calloc((n + CHUNK - 1) / CHUNK, sizeof(obj *));
     if (!f->vec || !f->idx || !f->heap || !f->chunked || !f->chunks)
         abort();
     obj_pinned *by_id = malloc(n * sizeof *by_id), *boxed = malloc(n * sizeof *boxed);
