@@ -200,19 +200,24 @@ static void bm_access_pinned_chunked(bench_state *st, void *ctx)
     access_pinned(st, f->chunked, f->n);
 }
 
+/* Registers one benchmark (run length and repetitions come from BENCH_ARGS). */
+static bench_def *reg(const char *name, bench_fn fn, void *ctx)
+{
+    return bench_register(name, fn, ctx);
+}
+
 static void setup(void)
 {
     obj_pinned p = pin_here(&the_obj, 7);
     (void)p;
-    bench_register("check/plain", bm_check_plain, &the_obj);
-    bench_register("check/pin_get", bm_check_pin_get, &the_obj);
-    bench_register("check/check_only", bm_check_only, &the_obj);
+    reg("check/plain", bm_check_plain, &the_obj);
+    reg("check/pin_get", bm_check_pin_get, &the_obj);
+    reg("check/check_only", bm_check_only, &the_obj);
     static const int64_t sizes[] = {1024, 1 << 20};
     for (size_t i = 0; i < 2; i++) {
-        bench_arg(bench_register("access/index", bm_access_index, NULL), sizes[i]);
-        bench_arg(bench_register("access/pinned_heap", bm_access_pinned_heap, NULL), sizes[i]);
-        bench_arg(bench_register("access/pinned_chunked", bm_access_pinned_chunked, NULL),
-                  sizes[i]);
+        bench_arg(reg("access/index", bm_access_index, NULL), sizes[i]);
+        bench_arg(reg("access/pinned_heap", bm_access_pinned_heap, NULL), sizes[i]);
+        bench_arg(reg("access/pinned_chunked", bm_access_pinned_chunked, NULL), sizes[i]);
     }
 }
 BENCH_SETUP(setup)
