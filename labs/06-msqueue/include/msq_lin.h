@@ -18,6 +18,9 @@ typedef enum msq_lin_kind {
     MSQ_LIN_DEQ_EMPTY = 3, /* dequeue() reported empty */
 } msq_lin_kind;
 
+/* Most distinct threads a history may have. */
+#define MSQ_LIN_MAX_THREADS 64u
+
 typedef struct msq_lin_op {
     uint64_t invoke;   /* time of the call; must be < response */
     uint64_t response; /* time of the return */
@@ -35,7 +38,8 @@ typedef struct msq_lin_result {
 
 /* Decides whether ops[0..n) is a linearizable FIFO queue history. Visits at most
  * max_states search states (0 = no limit). Returns 1 (linearizable), 0 (not),
- * -EINVAL (malformed history: res->why names the op index), -E2BIG (state budget
+ * -EINVAL (malformed history: res->why names the op index; or more than
+ * MSQ_LIN_MAX_THREADS threads), -E2BIG (state budget
  * exhausted: no verdict) or -ENOMEM. Thread-safe; ops is not modified. */
 int msq_lin_check(const msq_lin_op *ops, size_t n, uint64_t max_states, msq_lin_result *res);
 

@@ -150,9 +150,26 @@ static int dfs(search *s)
         if (o && o->response < min_resp)
             min_resp = o->response;
     }
+    /* Try the candidates in order of response time: the operation that must finish
+     * first is the likeliest to come first, and an operation left pending for long
+     * (its thread was preempted mid-call) is only placed when nothing else fits, so a
+     * wrong guess is undone by the nearest backtrack instead of a deep one. */
+    size_t cand[MSQ_LIN_MAX_THREADS], nc = 0;
     for (size_t t = 0; t < s->nthreads; t++) {
         const msq_lin_op *o = next_op(s, t);
-        if (o == NULL || o->invoke > min_resp || !apply(s, o))
+        if (o == NULL || o->invoke > min_resp)
+            continue;
+        size_t j = nc++;
+        while (j > 0 && next_op(s, cand[j - 1])->response > o->response) {
+            cand[j] = cand[j - 1];
+            j--;
+        }
+        cand[j] = t;
+    }
+    for (size_t c = 0; c < nc; c++) {
+        size_t t = cand[c];
+        const msq_lin_op *o = next_op(s, t);
+        if (!apply(s, o))
             continue;
         s->pos[t]++;
         s->placed++;
@@ -224,6 +241,11 @@ static int prepare(search *s, msq_lin_result *res)
         }
     }
     s->start[s->nthreads] = s->n;
+    if (s->nthreads > MSQ_LIN_MAX_THREADS) {
+        snprintf(res->why, sizeof res->why, "history has %zu threads; the checker takes at most %u",
+                 s->nthreads, MSQ_LIN_MAX_THREADS);
+        return -EINVAL;
+    }
     return 0;
 }
 

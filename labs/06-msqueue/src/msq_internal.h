@@ -39,11 +39,12 @@ typedef struct msq_node {
     _Atomic uint64_t next;    /* tagged ref to the successor; MSQ_NIL index at the tail */
     _Atomic uintptr_t value;  /* written before the node is linked, read by one dequeuer */
     uint32_t link;            /* free-list / retire-list chain: only the owner touches it */
+    _Atomic uint32_t batch_next; /* global free stack: the next batch (read by racing pops) */
 } msq_node;
 
-/* Local free-node cache: spill SPILL nodes to the global list above CACHE_MAX. */
+/* Local free-node cache: at most MSQ_CACHE_MAX nodes (fewer for small pools, see
+ * msq_create), half of them handed back at a time. */
 #define MSQ_CACHE_MAX 128u
-#define MSQ_CACHE_SPILL 64u
 /* Epoch scheme: try to advance the global epoch every this many retirements. */
 #define MSQ_EBR_PERIOD 64u
 
@@ -66,13 +67,14 @@ struct msq_handle {
 struct msq_queue {
     CMN_CACHE_ALIGNED _Atomic uint64_t head;
     CMN_CACHE_ALIGNED _Atomic uint64_t tail;
-    CMN_CACHE_ALIGNED _Atomic uint32_t free_top; /* global free chain (push chain / take all) */
+    CMN_CACHE_ALIGNED _Atomic uint64_t free_top; /* global free stack of batches (tagged) */
     CMN_CACHE_ALIGNED _Atomic uint64_t epoch;    /* global epoch */
     CMN_CACHE_ALIGNED msq_node *nodes;           /* read-mostly from here on */
     msq_handle *handles;
     uint32_t capacity;
     uint32_t max_threads;
     uint32_t hp_threshold;                       /* retire count that triggers a scan */
+    uint32_t cache_max;                          /* per-handle free cache limit */
     msq_reclaim reclaim;
 };
 
@@ -80,6 +82,8 @@ struct msq_queue {
 uint32_t msq_node_alloc(msq_handle *h);
 void msq_node_free(msq_handle *h, uint32_t idx);
 void msq_pool_init(msq_queue *q);
+/* Hands all of h's cached free nodes to the global chain (idle or leaving). */
+void msq_cache_flush(msq_handle *h);
 size_t msq_pool_free_count(const msq_queue *q);
 
 /* hazard.c: hazard pointers. */

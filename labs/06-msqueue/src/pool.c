@@ -1,45 +1,73 @@
-/* pool.c — the node pool: a per-handle cache in front of one global free chain.
+/* pool.c — the node pool: a per-handle cache in front of a global stack of batches.
  *
  * Every node of the queue comes from a fixed array made at msq_create. A thread keeps
- * free nodes in a private chain (no atomics); above MSQ_CACHE_MAX it hands a batch to
- * the global chain with one CAS, and when its cache is empty it takes the whole
- * global chain with one exchange. Taking *all* of it is what makes this free list
- * ABA-proof without tags: a Treiber pop must read top->next and CAS, which a recycled
- * top defeats; an exchange reads nothing from the nodes it removes. */
+ * free nodes in a private chain (no atomics). Above its limit it hands half of them
+ * to the global free stack as one batch, with one CAS; when its cache is empty it
+ * pops one batch. The global stack is a Treiber stack whose elements are batches, and
+ * its pop is the textbook ABA case: a thread reads top = A and A's successor B, stalls,
+ * and meanwhile A and B are popped and A is pushed back; an untagged CAS(top, A, B)
+ * would then succeed and hand out B twice. The top is therefore a tagged reference. */
 #include "msq_internal.h"
+
+/* Pushes the private chain first..last (linked by `link`) as one batch. */
+static void global_push_batch(msq_queue *q, uint32_t first)
+{
+    uint64_t top = atomic_load_explicit(&q->free_top, memory_order_relaxed);
+    do {
+        atomic_store_explicit(&q->nodes[first].batch_next, ref_idx(top), memory_order_relaxed);
+        /* release: the batch's link fields (and everything the freeing thread did
+         * with these nodes) happen before the pop that takes the batch. */
+    } while (!atomic_compare_exchange_weak_explicit(&q->free_top, &top,
+                                                    ref_make(first, ref_tag(top) + 1),
+                                                    memory_order_release,
+                                                    memory_order_relaxed));
+}
+
+/* Pops one batch; returns its first node or MSQ_NIL. */
+static uint32_t global_pop_batch(msq_queue *q)
+{
+    /* acquire (load and CAS): pairs with the release push of the batch we take. */
+    uint64_t top = atomic_load_explicit(&q->free_top, memory_order_acquire);
+    for (;;) {
+        if (ref_idx(top) == MSQ_NIL)
+            return MSQ_NIL;
+        /* The node may be popped and reused while we read this; the read is atomic
+         * (no data race) and a stale value is caught by the tag in the CAS. */
+        uint32_t next = atomic_load_explicit(&q->nodes[ref_idx(top)].batch_next,
+                                             memory_order_relaxed);
+        /* SOLUTION BEGIN: CAS top to (next, tag + 1); the tag is what stops ABA here */
+        if (atomic_compare_exchange_weak_explicit(&q->free_top, &top,
+                                                  ref_make(next, ref_tag(top) + 1),
+                                                  memory_order_acquire, memory_order_acquire))
+            return ref_idx(top);
+        /* SOLUTION END */
+    }
+}
 
 void msq_pool_init(msq_queue *q)
 {
-    /* Node 0 is the first dummy; 1..capacity-1 form the global free chain. */
+    /* Node 0 is the first dummy; 1..capacity-1 are cut into batches of cache_max:
+     * [1 .. B], [B+1 .. 2B], ... each linked by `link` and pushed on the stack. */
+    uint32_t batch = q->cache_max, top = MSQ_NIL;
     for (uint32_t i = 0; i < q->capacity; i++) {
         atomic_init(&q->nodes[i].next, ref_make(MSQ_NIL, 0));
         atomic_init(&q->nodes[i].value, 0);
-        q->nodes[i].link = (i + 1 < q->capacity) ? i + 1 : MSQ_NIL;
+        atomic_init(&q->nodes[i].batch_next, MSQ_NIL);
+        bool last = i == 0 || i + 1 == q->capacity || (i - 1) % batch == batch - 1;
+        q->nodes[i].link = last ? MSQ_NIL : i + 1;
+        if (i > 0 && (i - 1) % batch == 0) {
+            atomic_init(&q->nodes[i].batch_next, top);
+            top = i;
+        }
     }
-    atomic_init(&q->free_top, q->capacity > 1 ? 1u : MSQ_NIL);
-}
-
-/* Pushes the private chain first..last onto the global chain. */
-static void global_push_chain(msq_queue *q, uint32_t first, uint32_t last)
-{
-    uint32_t top = atomic_load_explicit(&q->free_top, memory_order_relaxed);
-    do {
-        q->nodes[last].link = top;
-        /* release: the chain's link fields (and everything the freeing thread did
-         * with these nodes) must be visible to whoever takes the chain. Successive
-         * pushes are RMWs, so they extend the release sequence and one acquire
-         * exchange sees every earlier push. */
-    } while (!atomic_compare_exchange_weak_explicit(&q->free_top, &top, first,
-                                                    memory_order_release,
-                                                    memory_order_relaxed));
+    atomic_init(&q->free_top, ref_make(top, 0));
 }
 
 uint32_t msq_node_alloc(msq_handle *h)
 {
     msq_queue *q = h->q;
     if (h->cache_n == 0) {
-        /* acquire: pairs with the release pushes above. */
-        uint32_t chain = atomic_exchange_explicit(&q->free_top, MSQ_NIL, memory_order_acquire);
+        uint32_t chain = global_pop_batch(q);
         uint32_t n = 0;
         for (uint32_t i = chain; i != MSQ_NIL; i = q->nodes[i].link)
             n++;
@@ -59,22 +87,34 @@ void msq_node_free(msq_handle *h, uint32_t idx)
     msq_queue *q = h->q;
     q->nodes[idx].link = h->cache_head;
     h->cache_head = idx;
-    if (++h->cache_n <= MSQ_CACHE_MAX)
+    if (++h->cache_n <= q->cache_max)
         return;
+    uint32_t spill = (q->cache_max + 1) / 2;
     uint32_t first = h->cache_head, last = first;
-    for (uint32_t i = 1; i < MSQ_CACHE_SPILL; i++)
+    for (uint32_t i = 1; i < spill; i++)
         last = q->nodes[last].link;
     h->cache_head = q->nodes[last].link;
-    h->cache_n -= MSQ_CACHE_SPILL;
-    global_push_chain(q, first, last);
+    h->cache_n -= spill;
+    q->nodes[last].link = MSQ_NIL;
+    global_push_batch(q, first);
+}
+
+void msq_cache_flush(msq_handle *h)
+{
+    if (h->cache_n == 0)
+        return;
+    global_push_batch(h->q, h->cache_head);
+    h->cache_head = MSQ_NIL;
+    h->cache_n = 0;
 }
 
 size_t msq_pool_free_count(const msq_queue *q)
 {
     size_t n = 0;
-    for (uint32_t i = atomic_load_explicit(&q->free_top, memory_order_acquire); i != MSQ_NIL;
-         i = q->nodes[i].link)
-        n++;
+    for (uint32_t b = ref_idx(atomic_load_explicit(&q->free_top, memory_order_acquire));
+         b != MSQ_NIL; b = atomic_load_explicit(&q->nodes[b].batch_next, memory_order_relaxed))
+        for (uint32_t i = b; i != MSQ_NIL; i = q->nodes[i].link)
+            n++;
     for (uint32_t t = 0; t < q->max_threads; t++)
         n += q->handles[t].cache_n;
     return n;

@@ -62,8 +62,15 @@ int msq_create(const msq_config *cfg, msq_queue **out)
     q->capacity = cfg->capacity;
     q->max_threads = cfg->max_threads;
     q->reclaim = cfg->reclaim;
+    /* Scale the per-thread hoards to the pool, so a small pool is not all sitting in
+     * caches and garbage lists: a scan every max(2H, min(64, share)) retirements
+     * (H = hazard slots; 2H is the least that frees >= H nodes per scan), and a cache
+     * of min(128, share) nodes, where share = capacity / (4 * max_threads). */
     uint32_t slots = 2 * cfg->max_threads;
-    q->hp_threshold = 2 * slots > 64 ? 2 * slots : 64;
+    uint32_t share = cfg->capacity / (4 * cfg->max_threads);
+    uint32_t amortise = share < 64 ? share : 64;
+    q->hp_threshold = 2 * slots > amortise ? 2 * slots : amortise;
+    q->cache_max = share < MSQ_CACHE_MAX ? (share > 2 ? share : 2) : MSQ_CACHE_MAX;
     size_t nbytes = CMN_ALIGN_UP(sizeof(msq_node) * (size_t)cfg->capacity, (size_t)CMN_CACHE_LINE);
     q->nodes = aligned_alloc(CMN_CACHE_LINE, nbytes);
     q->handles = aligned_alloc(CMN_CACHE_LINE, sizeof(msq_handle) * cfg->max_threads);
@@ -111,6 +118,7 @@ msq_handle *msq_register(msq_queue *q)
 void msq_unregister(msq_handle *h)
 {
     msq_reclaim_now(h);
+    msq_cache_flush(h);
     atomic_store_explicit(&h->in_use, 0, memory_order_release);
 }
 
@@ -306,8 +314,14 @@ int msq_dequeue(msq_handle *h, uintptr_t *out)
     op_begin(h, hp);
     uint32_t old = unlink_head(h, hp, out);
     op_end(h, hp);
-    if (old == MSQ_NIL)
+    if (old == MSQ_NIL) {
+        /* Idle consumer: give back what it holds, so producers are not starved of
+         * nodes that sit in our garbage or cache while nothing arrives. */
+        if (atomic_load_explicit(&h->garbage, memory_order_relaxed) != 0)
+            msq_reclaim_now(h);
+        msq_cache_flush(h);
         return -EAGAIN;
+    }
     /* SOLUTION BEGIN: hand the old dummy to the reclamation scheme, never straight to the pool */
     if (hp)
         msq_hp_retire(h, old);

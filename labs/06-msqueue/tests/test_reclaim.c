@@ -23,9 +23,11 @@ static uint32_t head_index(msq_queue *q)
 
 static bool node_is_free(msq_queue *q, uint32_t idx)
 {
-    for (uint32_t i = atomic_load(&q->free_top); i != MSQ_NIL; i = q->nodes[i].link)
-        if (i == idx)
-            return true;
+    for (uint32_t b = ref_idx(atomic_load(&q->free_top)); b != MSQ_NIL;
+         b = atomic_load(&q->nodes[b].batch_next))
+        for (uint32_t i = b; i != MSQ_NIL; i = q->nodes[i].link)
+            if (i == idx)
+                return true;
     for (uint32_t t = 0; t < q->max_threads; t++)
         for (uint32_t i = q->handles[t].cache_head; i != MSQ_NIL; i = q->nodes[i].link)
             if (i == idx)

@@ -1,0 +1,234 @@
+/* test_lin_recorded.c — the checker on histories recorded from real threads.
+ *
+ * Four threads each run a seeded random mix of enqueues and dequeues on the queue and
+ * log every operation with msq_lin_begin/end. The checker must accept every such
+ * history from msq (both reclamation schemes). It must reject the same kind of
+ * history recorded from a mutex-protected *stack* (a real object that is not a
+ * FIFO queue), and a real msq history after two dequeue results are swapped. */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/test.h"
+#include "msq.h"
+#include "msq_lin.h"
+#include "stress_scale.h"
+
+enum { THREADS = 4, MAX_STACK = 4096 };
+
+typedef struct target {
+    msq_queue *q;              /* the queue under test, or NULL for the stack */
+    pthread_mutex_t lock;      /* the stack: a LIFO in disguise */
+    uintptr_t stack[MAX_STACK];
+    size_t depth;
+} target;
+
+typedef struct rec {
+    target *t;
+    msq_lin_log *log;
+    unsigned id;
+    size_t ops;
+    uint64_t seed;
+    _Atomic unsigned *ready;
+} rec;
+
+static int do_enq(target *t, msq_handle *h, uintptr_t v)
+{
+    if (t->q)
+        return msq_enqueue(h, v);
+    pthread_mutex_lock(&t->lock);
+    int rc = t->depth < MAX_STACK ? (t->stack[t->depth++] = v, 0) : -EAGAIN;
+    pthread_mutex_unlock(&t->lock);
+    return rc;
+}
+
+static int do_deq(target *t, msq_handle *h, uintptr_t *v)
+{
+    if (t->q)
+        return msq_dequeue(h, v);
+    pthread_mutex_lock(&t->lock);
+    int rc = t->depth > 0 ? (*v = t->stack[--t->depth], 0) : -EAGAIN;
+    pthread_mutex_unlock(&t->lock);
+    return rc;
+}
+
+static void *recorder(void *arg)
+{
+    rec *r = arg;
+    cmn_rng rng;
+    cmn_rng_seed(&rng, r->seed + r->id);
+    msq_handle *h = r->t->q ? msq_register(r->t->q) : NULL;
+    /* Spin until all threads are running: a barrier's futex wake-up takes longer
+     * than a whole run, and the history would come out sequential. */
+    atomic_fetch_add(r->ready, 1);
+    while (atomic_load(r->ready) < THREADS)
+        sched_yield();
+    for (size_t i = 0; i < r->ops; i++) {
+        uint64_t inv = msq_lin_begin(r->log);
+        /* 45% enqueues: the queue stays short, which keeps the number of possible
+         * orders of overlapping enqueues still inside it (the search space) small. */
+        if (cmn_rng_below(&rng, 100) < 45) {
+            uintptr_t v = ((uintptr_t)r->id << 32) | i;
+            if (do_enq(r->t, h, v) == 0)
+                msq_lin_end(r->log, r->id, inv, MSQ_LIN_ENQ, v);
+        } else {
+            uintptr_t v;
+            if (do_deq(r->t, h, &v) == 0)
+                msq_lin_end(r->log, r->id, inv, MSQ_LIN_DEQ, v);
+            else
+                msq_lin_end(r->log, r->id, inv, MSQ_LIN_DEQ_EMPTY, 0);
+        }
+    }
+    if (h)
+        msq_unregister(h);
+    return NULL;
+}
+
+/* Records one history of THREADS x ops operations on t into log. */
+static void record(target *t, msq_lin_log *log, size_t ops, uint64_t seed)
+{
+    pthread_t tid[THREADS];
+    rec r[THREADS];
+    _Atomic unsigned ready = 0;
+    for (unsigned i = 0; i < THREADS; i++) {
+        r[i] = (rec){t, log, i, ops, seed, &ready};
+        assert_int_equal(pthread_create(&tid[i], NULL, recorder, &r[i]), 0);
+    }
+    for (unsigned i = 0; i < THREADS; i++)
+        pthread_join(tid[i], NULL);
+}
+
+/* Pairs of operations of different threads whose intervals overlap. */
+static size_t overlaps(const msq_lin_op *h, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            c += h[i].thread != h[j].thread && h[i].invoke < h[j].response &&
+                 h[j].invoke < h[i].response;
+    return c;
+}
+
+static int record_and_check(target *t, size_t ops, uint64_t seed, msq_lin_op **copy, size_t *n)
+{
+    msq_lin_log *log = msq_lin_log_create(THREADS, ops);
+    assert_non_null(log);
+    record(t, log, ops, seed);
+    const msq_lin_op *h;
+    *n = msq_lin_log_ops(log, &h);
+    *copy = malloc(*n * sizeof **copy);
+    memcpy(*copy, h, *n * sizeof **copy);
+    msq_lin_log_destroy(log);
+    msq_lin_result res;
+    int rc = msq_lin_check(*copy, *n, 20u * 1000 * 1000, &res);
+    if (rc < 0)
+        fail_msg("checker gave no verdict: %s", res.why);
+    if (getenv("MSQ_LIN_VERBOSE"))
+        print_message("history of %zu ops: %llu states, verdict %d\n", *n,
+                      (unsigned long long)res.states, rc);
+    return rc;
+}
+
+static void accepts_real_histories(msq_reclaim how)
+{
+    uint64_t seed = cmn_test_seed();
+    size_t rounds = stress_items(64) / 4 + 1, concurrent = 0;
+    for (size_t round = 0; round < rounds; round++) {
+        target t = {0};
+        assert_int_equal(msq_create(&(msq_config){8192, THREADS, how}, &t.q), 0);
+        msq_lin_op *h;
+        size_t n;
+        int rc = record_and_check(&t, 1000, seed + round * 100, &h, &n);
+        assert_int_equal(n, THREADS * 1000);
+        if (rc != 1)
+            fail_msg("msq history of round %zu rejected", round);
+        concurrent += overlaps(h, n) > 0;
+        free(h);
+        msq_destroy(t.q);
+    }
+    /* The histories must really be concurrent, or accepting them proves little. */
+    assert_true(concurrent * 2 >= rounds);
+}
+
+static void test_accepts_msq_histories_hp(void **state)
+{
+    (void)state;
+    accepts_real_histories(MSQ_RECLAIM_HP);
+}
+
+static void test_accepts_msq_histories_ebr(void **state)
+{
+    (void)state;
+    accepts_real_histories(MSQ_RECLAIM_EBR);
+}
+
+static void test_rejects_stack_histories(void **state)
+{
+    (void)state;
+    /* A LIFO history is linearizable as a queue only by luck (e.g. the stack never
+     * held two items); over a few rounds of 4 x 1000 ops at least one must fail, and
+     * in practice all do. */
+    uint64_t seed = cmn_test_seed();
+    int rejected = 0;
+    for (int round = 0; round < 4; round++) {
+        target *t = calloc(1, sizeof *t);
+        pthread_mutex_init(&t->lock, NULL);
+        msq_lin_op *h;
+        size_t n;
+        if (record_and_check(t, 1000, seed + (uint64_t)round, &h, &n) == 0)
+            rejected++;
+        free(h);
+        pthread_mutex_destroy(&t->lock);
+        free(t);
+    }
+    assert_true(rejected >= 1);
+}
+
+static void test_rejects_mutated_msq_history(void **state)
+{
+    (void)state;
+    target t = {0};
+    assert_int_equal(msq_create(&(msq_config){8192, THREADS, MSQ_RECLAIM_HP}, &t.q), 0);
+    msq_lin_op *h;
+    size_t n;
+    assert_int_equal(record_and_check(&t, 1000, cmn_test_seed(), &h, &n), 1);
+    /* Find dequeues d1 before d2 (in real time) of values a, b whose enqueues were
+     * also strictly ordered, enq(a) before enq(b); swapping the results makes b
+     * leave first although it entered strictly later: impossible for a FIFO. */
+    bool mutated = false;
+    for (size_t i = 0; i < n && !mutated; i++)
+        for (size_t j = 0; j < n && !mutated; j++) {
+            msq_lin_op *d1 = &h[i], *d2 = &h[j];
+            if (d1->kind != MSQ_LIN_DEQ || d2->kind != MSQ_LIN_DEQ || d1->response >= d2->invoke)
+                continue;
+            msq_lin_op *ea = NULL, *eb = NULL;
+            for (size_t k = 0; k < n; k++) {
+                if (h[k].kind == MSQ_LIN_ENQ && h[k].value == d1->value)
+                    ea = &h[k];
+                if (h[k].kind == MSQ_LIN_ENQ && h[k].value == d2->value)
+                    eb = &h[k];
+            }
+            if (ea && eb && ea->response < eb->invoke && eb->response < d1->invoke) {
+                uint64_t tmp = d1->value;
+                d1->value = d2->value;
+                d2->value = tmp;
+                mutated = true;
+            }
+        }
+    assert_true(mutated);
+    msq_lin_result res;
+    assert_int_equal(msq_lin_check(h, n, 20u * 1000 * 1000, &res), 0);
+    free(h);
+    msq_destroy(t.q);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_accepts_msq_histories_hp),
+    cmocka_unit_test(test_accepts_msq_histories_ebr),
+    cmocka_unit_test(test_rejects_stack_histories),
+    cmocka_unit_test(test_rejects_mutated_msq_history),
+};
+
+CMN_TEST_MAIN(tests)
