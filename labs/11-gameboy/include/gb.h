@@ -125,6 +125,7 @@ typedef struct gb_cart {
     uint32_t rom0_off, romx_off;   /* byte offsets of $0000 and $4000 banks, cached */
     int32_t ram_off;               /* byte offset of the $A000 bank; -1 = open bus */
     gb_rtc rtc, rtc_latched;
+    uint64_t rtc_synced;           /* CPU M-cycle count the clock was last brought up to */
     uint8_t latch_last;
     bool ram_dirty;                /* public: set on any write to save RAM */
 } gb_cart;
@@ -155,9 +156,10 @@ typedef struct gb_host {
 
 typedef struct gb_ppu {
     uint16_t dot;          /* T-cycle within the line, 0..455 */
+    uint16_t next;         /* dot of the next mode boundary */
     uint8_t ly, mode;
+    uint32_t frames;       /* public: frames finished (VBlank entries) */
     bool stat_line;        /* the STAT interrupt line, for its rising edge */
-    bool frame_done;
     uint8_t window_line;
     uint8_t fb[GB_LCD_H][GB_LCD_W];
 } gb_ppu;

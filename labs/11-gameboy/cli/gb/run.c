@@ -1,0 +1,106 @@
+/* run.c — `gb run`: N frames headless, serial to stdout, last frame to a PNG, and the
+ * battery save in ROM.sav read before and written after. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gb_host.h"
+#include "gbcli.h"
+
+static void serial_to_stdout(void *ctx, uint8_t byte)
+{
+    (void)ctx;
+    putchar(byte);
+    fflush(stdout);
+}
+
+/* ROM path with its extension replaced by .sav. */
+static void save_path(const char *rom, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", rom);
+    char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
+    if (dot && (!slash || dot > slash))
+        *dot = 0;
+    strncat(out, ".sav", cap - strlen(out) - 1);
+}
+
+static void load_save(const char *path, uint8_t *ram, size_t size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    size_t got = fread(ram, 1, size, f);
+    if (got != size)
+        fprintf(stderr, "gb: %s: save is %zu bytes, cartridge has %zu; rest left zero\n", path,
+                got, size);
+    fclose(f);
+}
+
+static int write_save(const char *path, const uint8_t *ram, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(ram, 1, size, f) != size || fclose(f)) {
+        perror(path);
+        return 1;
+    }
+    return 0;
+}
+
+int gbcli_run(int argc, char **argv)
+{
+    const char *path = NULL, *shot = NULL;
+    double frames = 60;
+    bool serial = false;
+    for (int i = 0; i < argc; i++) {
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(argv[i], "--frames")) {
+            if (!gbcli_number("--frames", next, 1, 1e9, &frames))
+                return 2;
+            i++;
+        } else if (!strcmp(argv[i], "--screenshot") && next) {
+            shot = argv[++i];
+        } else if (!strcmp(argv[i], "--serial")) {
+            serial = true;
+        } else if (argv[i][0] != '-' && !path) {
+            path = argv[i];
+        } else {
+            fprintf(stderr, "gb run: unexpected argument '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!path) {
+        fputs("usage: gb run ROM [--frames N] [--screenshot OUT.png] [--serial]\n", stderr);
+        return 2;
+    }
+    uint8_t *rom;
+    size_t size;
+    gb_cart_info info;
+    int rc = gbcli_load(path, &rom, &size, &info);
+    if (rc)
+        return rc;
+    char sav[4096];
+    save_path(path, sav, sizeof sav);
+    uint8_t *ram = info.ram_size ? calloc(1, info.ram_size) : NULL;
+    if (ram && info.has_battery)
+        load_save(sav, ram, info.ram_size);
+    gb *g = malloc(sizeof *g);
+    gb_host host = {NULL, serial ? serial_to_stdout : NULL, NULL};
+    gb_error err;
+    if (!g || gb_init(g, rom, size, ram, info.ram_size, &host, &err)) {
+        fprintf(stderr, "gb: %s: cannot start the machine\n", path);
+        rc = 2;
+    } else {
+        uint32_t target = g->ppu.frames + (uint32_t)frames;
+        /* A frame is a VBlank; with the LCD off the budget still ends the frame. */
+        for (uint32_t i = 0; i < (uint32_t)frames && g->ppu.frames < target; i++)
+            gb_run(g, GB_MCYCLES_PER_FRAME, 0);
+        if (shot)
+            rc = gbcli_write_png(shot, &g->ppu.fb[0][0]);
+        if (info.has_battery && ram && g->cart.ram_dirty)
+            rc |= write_save(sav, ram, info.ram_size);
+    }
+    free(g);
+    free(ram);
+    free(rom);
+    return rc;
+}

@@ -1,0 +1,370 @@
+/* gb.c — the machine: memory map, I/O registers, timer, serial, joypad and OAM DMA.
+ *
+ * The CPU's bus callbacks land here. Each bus call is one M-cycle: tick() first
+ * advances every peripheral by that M-cycle (timer, serial, DMA, PPU), then the
+ * access happens, so a read sees the state at the end of its cycle. The timer is the
+ * hardware's: TIMA counts falling edges of one bit of the 16-bit system counter
+ * (ANDed with the enable bit), which is why writes to DIV and TAC can bump it.
+ */
+#include "cart.h"
+#include "gb.h"
+#include "ppu.h"
+
+enum {
+    R_P1 = 0x00, R_SB = 0x01, R_SC = 0x02, R_DIV = 0x04, R_TIMA = 0x05, R_TMA = 0x06,
+    R_TAC = 0x07, R_IF = 0x0F, R_LCDC = 0x40, R_STAT = 0x41, R_LY = 0x44, R_LYC = 0x45,
+    R_DMA = 0x46,
+};
+
+/* ---- timer -------------------------------------------------------------------- */
+
+/* The timer's input: the TAC-selected bit of the system counter, ANDed with enable. */
+static inline bool timer_signal(uint16_t div, uint8_t tac)
+{
+    static const uint16_t bit[4] = {1u << 9, 1u << 3, 1u << 5, 1u << 7};
+    return (tac & 4) && (div & bit[tac & 3]);
+}
+
+static void tima_increment(gb *g)
+{
+    if (++g->tima == 0)
+        g->tima_state = 1; /* reads $00 for one M-cycle, then reloads */
+}
+
+/* One M-cycle of the timer. */
+static inline void timer_tick(gb *g)
+{
+    /* SOLUTION BEGIN: finish a pending reload (TMA into TIMA, timer interrupt), then add 4 to DIV and count a falling edge of the selected bit */
+    if (g->tima_state) {
+        if (g->tima_state == 1) {
+            g->tima = g->tma;
+            g->iflag |= GB_IRQ_TIMER;
+            g->tima_state = 2;
+        } else {
+            g->tima_state = 0;
+        }
+    }
+    uint16_t old = g->div;
+    g->div = (uint16_t)(old + 4);
+    if (timer_signal(old, g->tac) && !timer_signal(g->div, g->tac))
+        tima_increment(g);
+    /* SOLUTION END */
+}
+
+static void timer_write(gb *g, uint8_t reg, uint8_t v)
+{
+    bool before = timer_signal(g->div, g->tac);
+    switch (reg) {
+    case R_DIV: g->div = 0; break;
+    case R_TIMA:
+        if (g->tima_state == 2)
+            return; /* the reload cycle wins */
+        g->tima_state = 0; /* a write in the overflow cycle cancels the reload */
+        g->tima = v;
+        return;
+    case R_TMA:
+        g->tma = v;
+        if (g->tima_state == 2)
+            g->tima = v;
+        return;
+    default: g->tac = (uint8_t)(v | 0xF8); break;
+    }
+    /* Resetting DIV or changing TAC can turn the signal off: that is a falling edge. */
+    if (before && !timer_signal(g->div, g->tac))
+        tima_increment(g);
+}
+
+/* ---- serial, DMA, the M-cycle tick ----------------------------------------------- */
+static void serial_tick(gb *g)
+{
+    if (--g->serial_clock)
+        return;
+    g->io[R_SB] = (uint8_t)(g->io[R_SB] << 1 | 1); /* nobody is connected: 1s come in */
+    if (--g->serial_bits) {
+        g->serial_clock = 128; /* 8192 bits per second */
+        return;
+    }
+    g->io[R_SC] &= 0x7F;
+    g->iflag |= GB_IRQ_SERIAL;
+}
+
+static uint8_t dma_source_read(const gb *g, uint16_t addr)
+{
+    if (addr >= 0xE000)
+        addr = (uint16_t)(addr - 0x2000); /* $FE-$FF sources read the WRAM echo */
+    return gb_peek(g, addr);
+}
+
+static void dma_tick(gb *g)
+{
+    if (g->dma_delay) {
+        g->dma_delay--;
+        return;
+    }
+    g->oam[g->dma_index] = dma_source_read(g, (uint16_t)(g->dma_src + g->dma_index));
+    if (++g->dma_index == 0xA0)
+        g->dma_active = false;
+}
+
+static inline void tick(gb *g)
+{
+    timer_tick(g);
+    if (g->serial_bits)
+        serial_tick(g);
+    if (g->dma_active)
+        dma_tick(g);
+    gb_ppu_tick(g);
+}
+
+/* ---- joypad ------------------------------------------------------------------- */
+static uint8_t joyp_lines(const gb *g)
+{
+    uint8_t lines = 0x0F;
+    if (!(g->joyp_select & 0x10))
+        lines &= (uint8_t)~(g->buttons & 0x0F);
+    if (!(g->joyp_select & 0x20))
+        lines &= (uint8_t)~(g->buttons >> 4);
+    return lines;
+}
+
+void gb_set_buttons(gb *g, uint8_t buttons)
+{
+    uint8_t before = joyp_lines(g);
+    g->buttons = buttons;
+    if (before & ~joyp_lines(g)) /* a line went low */
+        g->iflag |= GB_IRQ_JOYPAD;
+    if (buttons)
+        g->cpu.stopped = false;
+}
+
+/* ---- the memory map ------------------------------------------------------------- */
+static void rtc_sync(gb *g)
+{
+    if (!g->cart.has_rtc)
+        return;
+    uint64_t now = g->cpu.mcycles;
+    gb_rtc_tick(&g->cart.rtc, (uint32_t)(now - g->cart.rtc_synced));
+    g->cart.rtc_synced = now;
+}
+
+static uint8_t io_read(const gb *g, uint8_t reg)
+{
+    switch (reg) {
+    case R_P1: return (uint8_t)(0xC0 | g->joyp_select | joyp_lines(g));
+    case R_SC: return (uint8_t)(g->io[R_SC] | 0x7E);
+    case R_DIV: return (uint8_t)(g->div >> 8);
+    case R_TIMA: return g->tima;
+    case R_TMA: return g->tma;
+    case R_TAC: return g->tac;
+    case R_IF: return (uint8_t)(0xE0 | g->iflag);
+    case R_STAT: return gb_ppu_stat(g);
+    case R_LY: return g->ppu.ly;
+    default:
+        if (reg >= R_LCDC && reg <= 0x4B)
+            return g->io[reg];
+        if (reg >= 0x10 && reg <= 0x3F)
+            return g->io[reg]; /* sound registers: stored, no APU yet */
+        return reg == R_SB ? g->io[R_SB] : 0xFF;
+    }
+}
+
+uint8_t gb_peek(const gb *g, uint16_t addr)
+{
+    switch (addr >> 12) {
+    case 0x0: case 0x1: case 0x2: case 0x3:
+    case 0x4: case 0x5: case 0x6: case 0x7: return gb_cart_read_rom(&g->cart, addr);
+    case 0x8: case 0x9: return g->vram[addr & 0x1FFF];
+    case 0xA: case 0xB: return gb_cart_read_ram(&g->cart, addr);
+    case 0xC: case 0xD: case 0xE: return g->wram[addr & 0x1FFF];
+    default:
+        if (addr < 0xFE00)
+            return g->wram[addr & 0x1FFF];
+        if (addr < 0xFEA0)
+            return g->oam[addr - 0xFE00];
+        if (addr < 0xFF00)
+            return 0x00; /* unusable area reads 0 on the DMG */
+        if (addr < 0xFF80)
+            return io_read(g, (uint8_t)(addr & 0x7F));
+        if (addr < 0xFFFF)
+            return g->hram[addr - 0xFF80];
+        return g->ie;
+    }
+}
+
+/* What the CPU sees: the PPU locks VRAM in mode 3 and OAM in modes 2-3, and the
+ * OAM DMA owns OAM while it runs. */
+static uint8_t cpu_read(gb *g, uint16_t addr)
+{
+    if (addr >= 0x8000 && addr < 0xA000 && !gb_ppu_vram_open(g))
+        return 0xFF;
+    if (addr >= 0xFE00 && addr < 0xFEA0 && (g->dma_active || !gb_ppu_oam_open(g)))
+        return 0xFF;
+    if (addr >= 0xA000 && addr < 0xC000)
+        rtc_sync(g);
+    return gb_peek(g, addr);
+}
+
+static void io_write(gb *g, uint8_t reg, uint8_t v)
+{
+    switch (reg) {
+    case R_P1: g->joyp_select = v & 0x30; return;
+    case R_SC:
+        g->io[R_SC] = v & 0x81;
+        if ((v & 0x81) == 0x81) { /* start, internal clock: the byte goes out now */
+            if (g->host.serial_out)
+                g->host.serial_out(g->host.ctx, g->io[R_SB]);
+            g->events |= GB_EV_SERIAL;
+            g->serial_bits = 8;
+            g->serial_clock = 128;
+        }
+        return;
+    case R_DIV: case R_TIMA: case R_TMA: case R_TAC: timer_write(g, reg, v); return;
+    case R_IF: g->iflag = v & 0x1F; return;
+    case R_DMA:
+        g->io[R_DMA] = v;
+        g->dma_src = (uint16_t)(v << 8);
+        g->dma_index = 0;
+        g->dma_delay = 1;
+        g->dma_active = true;
+        return;
+    case R_LCDC: case R_STAT: case R_LYC: gb_ppu_write(g, reg, v); return;
+    case R_LY: return; /* read-only */
+    default: g->io[reg] = v; return;
+    }
+}
+
+static void cpu_write(gb *g, uint16_t addr, uint8_t v)
+{
+    switch (addr >> 12) {
+    case 0x0: case 0x1: case 0x2: case 0x3:
+    case 0x4: case 0x5: case 0x6: case 0x7:
+        rtc_sync(g);
+        gb_cart_write_rom(&g->cart, addr, v);
+        return;
+    case 0x8: case 0x9:
+        if (gb_ppu_vram_open(g))
+            g->vram[addr & 0x1FFF] = v;
+        return;
+    case 0xA: case 0xB:
+        rtc_sync(g);
+        gb_cart_write_ram(&g->cart, addr, v);
+        return;
+    case 0xC: case 0xD: case 0xE: g->wram[addr & 0x1FFF] = v; return;
+    default:
+        if (addr < 0xFE00)
+            g->wram[addr & 0x1FFF] = v;
+        else if (addr < 0xFEA0) {
+            if (!g->dma_active && gb_ppu_oam_open(g))
+                g->oam[addr - 0xFE00] = v;
+        } else if (addr < 0xFF00) {
+            /* unusable */
+        } else if (addr < 0xFF80) {
+            io_write(g, (uint8_t)(addr & 0x7F), v);
+        } else if (addr < 0xFFFF) {
+            g->hram[addr - 0xFF80] = v;
+        } else {
+            g->ie = v;
+        }
+        return;
+    }
+}
+
+/* ---- the bus the CPU sees ------------------------------------------------------- */
+static uint8_t bus_read(void *ctx, uint16_t addr)
+{
+    gb *g = ctx;
+    tick(g);
+    return cpu_read(g, addr);
+}
+
+static void bus_write(void *ctx, uint16_t addr, uint8_t v)
+{
+    gb *g = ctx;
+    tick(g);
+    cpu_write(g, addr, v);
+}
+
+static void bus_idle(void *ctx)
+{
+    tick(ctx);
+}
+
+static uint8_t bus_pending(void *ctx)
+{
+    const gb *g = ctx;
+    return g->ie & g->iflag & 0x1F;
+}
+
+static void bus_ack(void *ctx, uint8_t mask)
+{
+    gb *g = ctx;
+    g->iflag &= (uint8_t)~mask;
+}
+
+/* ---- setup and the run loop ------------------------------------------------------ */
+
+/* The I/O registers as the DMG boot ROM leaves them (Pan Docs, "Power Up Sequence"). */
+static void post_boot_io(gb *g)
+{
+    static const struct { uint8_t reg, v; } init[] = {
+        {0x10, 0x80}, {0x11, 0xBF}, {0x12, 0xF3}, {0x14, 0xBF}, {0x16, 0x3F}, {0x19, 0xBF},
+        {0x1A, 0x7F}, {0x1B, 0xFF}, {0x1C, 0x9F}, {0x1E, 0xBF}, {0x20, 0xFF}, {0x23, 0xBF},
+        {0x24, 0x77}, {0x25, 0xF3}, {0x26, 0xF1}, {0x40, 0x91}, {0x46, 0xFF}, {0x47, 0xFC},
+    };
+    for (size_t i = 0; i < sizeof init / sizeof init[0]; i++)
+        g->io[init[i].reg] = init[i].v;
+    g->io[R_SC] = 0;
+    g->joyp_select = 0x00; /* P1 reads $CF after boot */
+    g->div = 0xABCC;
+    g->tac = 0xF8;
+    g->iflag = 0x01;
+}
+
+int gb_init(gb *g, const uint8_t *rom, size_t rom_size, uint8_t *ram, size_t ram_size,
+            const gb_host *host, gb_error *err)
+{
+    if (!g)
+        return GB_EINVAL;
+    /* Zero the struct without libc: the core has no memset of its own to call. */
+    for (size_t i = 0; i < sizeof *g; i++)
+        ((volatile uint8_t *)g)[i] = 0;
+    gb_cart_info info;
+    int rc = gb_cart_init(&g->cart, rom, rom_size, ram, ram_size, &info, err);
+    if (rc)
+        return rc;
+    gb_cpu_reset(&g->cpu);
+    if (info.header_checksum == 0)
+        g->cpu.f = 0x80; /* the boot ROM's last CP leaves H and C clear then */
+    g->bus = (gb_bus){g, bus_read, bus_write, bus_idle, bus_pending, bus_ack};
+    if (host)
+        g->host = *host;
+    post_boot_io(g);
+    gb_ppu_reset(g);
+    return GB_OK;
+}
+
+unsigned gb_step(gb *g)
+{
+    bool was_stopped = g->cpu.stopped;
+    unsigned n = gb_cpu_step(&g->cpu, &g->bus);
+    if (g->cpu.stopped && !was_stopped)
+        g->div = 0; /* STOP resets the system counter */
+    if (g->cpu.ld_b_b)
+        g->events |= GB_EV_LD_B_B;
+    return n;
+}
+
+unsigned gb_run(gb *g, uint64_t mcycles, unsigned stop)
+{
+    uint64_t end = g->cpu.mcycles + mcycles;
+    g->events = 0;
+    while (!(g->events & stop)) {
+        if (g->cpu.mcycles >= end) {
+            g->events |= GB_EV_BUDGET;
+            break;
+        }
+        gb_step(g);
+    }
+    rtc_sync(g);
+    return g->events;
+}

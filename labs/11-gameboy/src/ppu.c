@@ -1,0 +1,235 @@
+/* ppu.c — the picture processing unit: the mode machine, STAT interrupts and a
+ * scanline renderer.
+ *
+ * A line is 456 dots: mode 2 (OAM scan, 80 dots), mode 3 (drawing, 172 dots here: the
+ * length without sprite or scroll penalties), mode 0 (HBlank, the rest); lines
+ * 144-153 are mode 1 (VBlank). The tick only adds 4 dots and compares with the next
+ * boundary, so the per-M-cycle cost is two instructions; at a boundary the mode
+ * changes, the STAT line is re-evaluated (the interrupt fires on its rising edge) and,
+ * entering HBlank, the whole line is rendered from VRAM and OAM as they are then.
+ */
+#include "ppu.h"
+
+enum { LCDC = 0x40, STAT = 0x41, SCY = 0x42, SCX = 0x43, LYC = 0x45, BGP = 0x47, OBP0 = 0x48,
+       OBP1 = 0x49, WY = 0x4A, WX = 0x4B };
+enum { MODE_HBLANK = 0, MODE_VBLANK = 1, MODE_OAM = 2, MODE_DRAW = 3 };
+enum { DOT_DRAW = 80, DOT_HBLANK = 252, DOTS_PER_LINE = 456 };
+
+static bool lcd_on(const gb *g)
+{
+    return (g->io[LCDC] & 0x80) != 0;
+}
+
+/* The STAT interrupt line: OR of the enabled sources; the IRQ is its rising edge. */
+static void update_stat_line(gb *g)
+{
+    gb_ppu *p = &g->ppu;
+    uint8_t stat = g->io[STAT];
+    bool line = lcd_on(g) &&
+                (((stat & 0x40) && p->ly == g->io[LYC]) ||
+                 ((stat & 0x08) && p->mode == MODE_HBLANK) ||
+                 ((stat & 0x10) && p->mode == MODE_VBLANK) ||
+                 ((stat & 0x20) && p->mode == MODE_OAM));
+    if (line && !p->stat_line)
+        g->iflag |= GB_IRQ_STAT;
+    p->stat_line = line;
+}
+
+/* ---- rendering -------------------------------------------------------------------- */
+
+/* Colour number 0..3 of pixel (x, y) of the tile whose data starts at vram offset t. */
+static inline unsigned tile_pixel(const gb *g, unsigned t, unsigned x, unsigned y)
+{
+    uint8_t lo = g->vram[(t + y * 2) & 0x1FFF], hi = g->vram[(t + y * 2 + 1) & 0x1FFF];
+    unsigned bit = 7 - (x & 7);
+    return (((unsigned)hi >> bit) & 1u) << 1 | (((unsigned)lo >> bit) & 1u);
+}
+
+/* VRAM offset of a BG/window tile's data: LCDC bit 4 picks unsigned indices from
+ * $8000 or signed ones around $9000. */
+static inline unsigned tile_addr(const gb *g, uint8_t idx)
+{
+    if (g->io[LCDC] & 0x10)
+        return idx * 16u;
+    return (unsigned)(0x1000 + (int8_t)idx * 16);
+}
+
+static void render_bg(gb *g, uint8_t *colors)
+{
+    const uint8_t lcdc = g->io[LCDC], ly = g->ppu.ly;
+    if (!(lcdc & 0x01)) { /* DMG: BG and window off show colour 0 */
+        for (unsigned x = 0; x < GB_LCD_W; x++)
+            colors[x] = 0;
+        return;
+    }
+    unsigned map = (lcdc & 0x08) ? 0x1C00 : 0x1800;
+    unsigned y = (uint8_t)(ly + g->io[SCY]);
+    for (unsigned x = 0; x < GB_LCD_W; x++) {
+        unsigned bx = (uint8_t)(x + g->io[SCX]);
+        uint8_t idx = g->vram[map + (y / 8) * 32 + bx / 8];
+        colors[x] = (uint8_t)tile_pixel(g, tile_addr(g, idx), bx, y & 7);
+    }
+    /* The window: from WX-7 on, while WY <= LY; it keeps its own line counter. */
+    unsigned wx = g->io[WX];
+    if ((lcdc & 0x20) && g->io[WY] <= ly && wx <= 166) {
+        unsigned wmap = (lcdc & 0x40) ? 0x1C00 : 0x1800, wy = g->ppu.window_line++;
+        for (unsigned x = wx < 7 ? 0 : wx - 7; x < GB_LCD_W; x++) {
+            unsigned px = x + 7 - wx;
+            uint8_t idx = g->vram[wmap + (wy / 8) * 32 + px / 8];
+            colors[x] = (uint8_t)tile_pixel(g, tile_addr(g, idx), px, wy & 7);
+        }
+    }
+}
+
+/* Picks up to 10 sprites on this line in OAM order, then orders them by priority:
+ * smaller X first, OAM index breaking ties (DMG rules). Returns how many. */
+static unsigned select_sprites(const gb *g, unsigned height, uint8_t *out)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < 40 && n < 10; i++) {
+        int top = g->oam[i * 4] - 16;
+        if (g->ppu.ly >= top && g->ppu.ly < top + (int)height)
+            out[n++] = (uint8_t)i;
+    }
+    for (unsigned i = 1; i < n; i++) { /* insertion sort: stable, so OAM order stays */
+        uint8_t s = out[i];
+        unsigned j = i;
+        while (j > 0 && g->oam[out[j - 1] * 4 + 1] > g->oam[s * 4 + 1]) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = s;
+    }
+    return n;
+}
+
+static void render_sprites(gb *g, const uint8_t *bg, uint8_t *row)
+{
+    /* SOLUTION BEGIN: per pixel, the first sprite in priority order with a non-zero colour wins; then its BG-priority bit decides against BG colours 1-3 */
+    const uint8_t lcdc = g->io[LCDC];
+    unsigned height = (lcdc & 0x04) ? 16 : 8;
+    uint8_t list[10];
+    unsigned n = select_sprites(g, height, list);
+    bool taken[GB_LCD_W] = {false};
+    for (unsigned k = 0; k < n; k++) {
+        const uint8_t *s = &g->oam[list[k] * 4];
+        unsigned y = (unsigned)(g->ppu.ly - (s[0] - 16)), tile = s[2];
+        uint8_t attr = s[3], pal = g->io[(attr & 0x10) ? OBP1 : OBP0];
+        if (attr & 0x40)
+            y = height - 1 - y;
+        if (height == 16)
+            tile &= 0xFE;
+        for (unsigned dx = 0; dx < 8; dx++) {
+            int x = s[1] - 8 + (int)dx;
+            if (x < 0 || x >= GB_LCD_W || taken[x])
+                continue;
+            unsigned c = tile_pixel(g, tile * 16 + (y / 8) * 16, (attr & 0x20) ? 7 - dx : dx, y & 7);
+            if (c == 0)
+                continue; /* transparent: a lower-priority sprite may show here */
+            taken[x] = true;
+            if ((attr & 0x80) && bg[x] != 0)
+                continue; /* behind BG colours 1-3 */
+            row[x] = (uint8_t)((pal >> (c * 2)) & 3);
+        }
+    }
+    /* SOLUTION END */
+}
+
+static void render_line(gb *g)
+{
+    uint8_t colors[GB_LCD_W];
+    uint8_t *row = g->ppu.fb[g->ppu.ly];
+    uint8_t bgp = g->io[BGP];
+    render_bg(g, colors);
+    for (unsigned x = 0; x < GB_LCD_W; x++)
+        row[x] = (uint8_t)((bgp >> (colors[x] * 2)) & 3);
+    if (g->io[LCDC] & 0x02)
+        render_sprites(g, colors, row);
+}
+
+/* ---- the mode machine --------------------------------------------------------------- */
+
+/* A mode boundary was reached: change mode, maybe finish a line or a frame. */
+void gb_ppu_event(gb *g)
+{
+    gb_ppu *p = &g->ppu;
+    /* SOLUTION BEGIN: 80 dots OAM scan, 172 drawing (render at its end), HBlank to 456; VBlank from line 144 to 153 */
+    if (p->dot == DOT_DRAW && p->ly < GB_LCD_H) {
+        p->mode = MODE_DRAW;
+        p->next = DOT_HBLANK;
+    } else if (p->dot == DOT_HBLANK && p->ly < GB_LCD_H) {
+        p->mode = MODE_HBLANK;
+        p->next = DOTS_PER_LINE;
+        render_line(g);
+    } else if (p->dot >= DOTS_PER_LINE) {
+        p->dot = 0;
+        p->ly++;
+        if (p->ly == GB_LCD_H) {
+            p->mode = MODE_VBLANK;
+            g->iflag |= GB_IRQ_VBLANK;
+            g->events |= GB_EV_FRAME;
+            p->frames++;
+            if (g->host.frame)
+                g->host.frame(g->host.ctx, &p->fb[0][0]);
+        } else if (p->ly == 154) {
+            p->ly = 0;
+            p->window_line = 0;
+        }
+        if (p->ly < GB_LCD_H) {
+            p->mode = MODE_OAM;
+            p->next = DOT_DRAW;
+        } else {
+            p->next = DOTS_PER_LINE;
+        }
+    }
+    /* SOLUTION END */
+    update_stat_line(g);
+}
+
+void gb_ppu_write(gb *g, uint8_t reg, uint8_t v)
+{
+    gb_ppu *p = &g->ppu;
+    if (reg == LCDC) {
+        bool was_on = lcd_on(g);
+        g->io[LCDC] = v;
+        if (was_on && !(v & 0x80)) { /* off: LY=0, mode 0, the clock stops */
+            p->ly = 0;
+            p->dot = 0;
+            p->mode = MODE_HBLANK;
+            p->next = 0xFFFF;
+        } else if (!was_on && (v & 0x80)) {
+            p->ly = 0;
+            p->dot = 0;
+            p->mode = MODE_OAM;
+            p->next = DOT_DRAW;
+            p->window_line = 0;
+        }
+    } else if (reg == STAT) {
+        g->io[STAT] = (uint8_t)((g->io[STAT] & 0x07) | (v & 0x78));
+    } else {
+        g->io[reg] = v;
+    }
+    update_stat_line(g);
+}
+
+uint8_t gb_ppu_stat(const gb *g)
+{
+    const gb_ppu *p = &g->ppu;
+    uint8_t coincidence = (lcd_on(g) && p->ly == g->io[LYC]) ? 0x04 : 0;
+    return (uint8_t)(0x80 | (g->io[STAT] & 0x78) | coincidence | (lcd_on(g) ? p->mode : 0));
+}
+
+void gb_ppu_reset(gb *g)
+{
+    gb_ppu *p = &g->ppu;
+    /* The boot ROM hands over in the first VBlank line with the LCD on. */
+    p->ly = 0;
+    p->dot = 0;
+    p->mode = MODE_OAM;
+    p->next = DOT_DRAW;
+    g->io[STAT] = 0x80;
+    for (unsigned y = 0; y < GB_LCD_H; y++)
+        for (unsigned x = 0; x < GB_LCD_W; x++)
+            p->fb[y][x] = 0;
+    update_stat_line(g);
+}
