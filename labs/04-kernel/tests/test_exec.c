@@ -16,7 +16,7 @@ struct clock {
         bool used;
     } timers[64];
     unsigned idles;
-    unsigned done_order[EXEC_MAX_TASKS];
+    unsigned done_order[4 * EXEC_MAX_TASKS];
     unsigned ndone;
 };
 
@@ -52,7 +52,8 @@ static void idle(void *ctx, exec *ex)
 static void done(void *ctx, exec_task *t)
 {
     (void)ctx;
-    clk.done_order[clk.ndone++] = t->id;
+    if (clk.ndone < 4 * EXEC_MAX_TASKS)
+        clk.done_order[clk.ndone++] = t->id;
 }
 
 struct sleeper {
