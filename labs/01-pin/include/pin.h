@@ -18,7 +18,7 @@
  *
  *     counter_pinned c = PIN_BOX(counter, ((counter){.n = 1}));  // heap, fixed address
  *     PIN_GET(c)->self = &PIN_GET(c)->n;       // self-references only after pinning
- *     PIN_BOX_FREE(c);
+ *     PIN_BOX_FREE(counter, c);               // drop, then free
  *
  * Not thread-safe by itself: a pinned object is shared like any other object. */
 #ifndef PIN_H
@@ -110,7 +110,8 @@ static inline void pin_check_at(const pin_anchor *anchor, const char *file, int 
 #define PIN_CHECK_PTR(ptr) pin_check_at(&(ptr)->pin, __FILE__, __LINE__)
 
 /* The object behind a pinned pointer, after the move check. Do not move it (no
- * memcpy/assignment of the whole struct); reading and writing fields is fine. */
+ * memcpy/assignment of the whole struct); reading and writing fields is fine. pp is
+ * evaluated twice: pass a variable, not an expression with side effects. */
 #define PIN_GET(pp) (PIN_CHECK_PTR((pp).unchecked_), (pp).unchecked_)
 
 /* The object behind a pinned pointer of a movable type, as a plain pointer: allowed
