@@ -1,0 +1,68 @@
+/* reactor.h — the interface both I/O backends implement (private to the lab).
+ *
+ * A reactor waits for I/O and wakes the tasks that wait on it; the executor calls
+ * wait() when it has nothing to run (or, every few dozen polls, with deadline 0 to
+ * look without blocking) and unpark() to interrupt a wait from another thread. The
+ * epoll backend keeps per-fd readiness (an event counter and a read and a write
+ * waker); the io_uring backend keeps per-operation state it allocates itself, so a
+ * cancelled operation's buffer outlives the future that started it. */
+#ifndef EXEC_REACTOR_H
+#define EXEC_REACTOR_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "exec.h"
+#include "exec_rt.h"
+
+typedef struct exec_reactor exec_reactor;
+
+typedef struct exec_reactor_ops {
+    /* Handles I/O until deadline_ms (see exec_platform.park). Driver thread only. */
+    void (*wait)(exec_reactor *r, uint64_t deadline_ms);
+    /* Interrupts a wait (or the next one). Any thread. */
+    void (*unpark)(exec_reactor *r);
+    /* Starts watching f (after its fd is set up). Returns 0 or -errno. */
+    int (*add_fd)(exec_reactor *r, exec_fd *f);
+    /* Stops watching f and frees it once no wait can still see it. */
+    void (*close_fd)(exec_reactor *r, exec_fd *f);
+    /* Polls an operation (see exec_io). */
+    exec_poll (*poll_op)(exec_reactor *r, exec_io *op, exec_cx *cx);
+    /* Cancels a pending operation. */
+    void (*drop_op)(exec_reactor *r, exec_io *op);
+    void (*destroy)(exec_reactor *r);
+    /* Operations the backend still owns (see exec_rt_inflight). */
+    size_t (*inflight)(exec_reactor *r);
+} exec_reactor_ops;
+
+struct exec_reactor {
+    const exec_reactor_ops *ops;
+    exec_backend kind;
+    bool mt;               /* several threads submit: lock and submit eagerly */
+    int wake_fd;           /* an eventfd that unpark() writes */
+    atomic_int notified;   /* an unpark is in flight: skip further eventfd writes */
+};
+
+struct exec_fd {
+    int fd;
+    bool socket;
+    exec_reactor *r;
+    exec_rt *rt;
+    exec_spin lock;              /* guards the wakers */
+    _Atomic uint64_t rtick, wtick; /* readiness events seen (epoll) */
+    exec_waker rw, ww;           /* the pending reader and writer (epoll) */
+    exec_fd *dead_next;          /* closed, waiting to be freed (epoll) */
+};
+
+int exec_epoll_new(exec_reactor **out, bool mt);
+int exec_uring_new(exec_reactor **out, bool mt, unsigned entries);
+
+/* Shared by the backends (io.c). */
+int exec_fd_new(exec_rt *rt, exec_reactor *r, int fd, exec_fd **out);
+/* One non-blocking attempt at op (epoll backend): true when op->result is final. */
+bool exec_io_try(exec_io *op);
+void exec_reactor_unpark_eventfd(exec_reactor *r);
+void exec_reactor_drain_eventfd(exec_reactor *r);
+exec_reactor *exec_rt_reactor(exec_rt *rt);
+
+#endif

@@ -1,0 +1,396 @@
+/* reactor_uring.c — the completion backend: io_uring through liburing.
+ *
+ * An operation is submitted once; its completion (CQE) carries the result. Each
+ * submitted operation owns a heap block (uring_op) holding its state, the waker and
+ * the data buffer the kernel reads or writes, so a task that is cancelled while its
+ * operation is in flight can go away at once: the block is marked orphaned, an
+ * IORING_OP_ASYNC_CANCEL is submitted, and the block is freed when the original
+ * operation's CQE arrives. Reads complete into the block and are copied out (one
+ * small memcpy; the price of owning the buffer).
+ *
+ * Threads: the submission queue is guarded by sq_lock (several workers submit); the
+ * completion queue is only touched by the thread that holds the executor's driver
+ * role. The single-threaded runtime batches submissions into its next wait. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <liburing.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/time.h"
+#include "reactor.h"
+
+#define WAKE_TAG ((uint64_t)1)
+#define CANCEL_TAG ((uint64_t)2)
+
+enum { OP_INFLIGHT, OP_DONE, OP_ORPHANED };
+
+typedef struct uring_op {
+    exec_spin lock;
+    int st;
+    int32_t res;
+    enum exec_io_kind kind;
+    exec_waker waker;
+    size_t len;
+    alignas(max_align_t) unsigned char buf[];
+} uring_op;
+
+typedef struct uring_reactor {
+    exec_reactor base;
+    struct io_uring ring;
+    pthread_mutex_t sq_lock;
+    atomic_size_t outstanding; /* uring_ops not yet completed */
+    uint64_t wake_buf;
+} uring_reactor;
+
+static uring_reactor *ur(exec_reactor *r)
+{
+    return (uring_reactor *)(void *)r;
+}
+
+static void sq_lock(uring_reactor *r)
+{
+    if (r->base.mt)
+        pthread_mutex_lock(&r->sq_lock);
+}
+
+static void sq_unlock(uring_reactor *r)
+{
+    if (r->base.mt)
+        pthread_mutex_unlock(&r->sq_lock);
+}
+
+/* A free SQE; submits what is queued when the ring is full. Under sq_lock. */
+static struct io_uring_sqe *get_sqe(uring_reactor *r)
+{
+    struct io_uring_sqe *sqe;
+    while ((sqe = io_uring_get_sqe(&r->ring)) == NULL)
+        io_uring_submit(&r->ring);
+    return sqe;
+}
+
+static void arm_wake(uring_reactor *r)
+{
+    struct io_uring_sqe *sqe = get_sqe(r);
+    io_uring_prep_read(sqe, r->base.wake_fd, &r->wake_buf, sizeof r->wake_buf, 0);
+    io_uring_sqe_set_data64(sqe, WAKE_TAG);
+}
+
+static void free_op(uring_reactor *r, uring_op *u)
+{
+    if (u->kind == EXEC_IO_ACCEPT && u->st == OP_ORPHANED && u->res >= 0)
+        close(u->res); /* a connection nobody will take */
+    free(u);
+    atomic_fetch_sub_explicit(&r->outstanding, 1, memory_order_release);
+}
+
+static void complete(uring_reactor *r, struct io_uring_cqe *cqe)
+{
+    uint64_t tag = io_uring_cqe_get_data64(cqe);
+    if (tag == CANCEL_TAG)
+        return;
+    if (tag == WAKE_TAG) {
+        atomic_store_explicit(&r->base.notified, 0, memory_order_release);
+        sq_lock(r);
+        arm_wake(r);
+        sq_unlock(r);
+        return;
+    }
+    uring_op *u = (uring_op *)(uintptr_t)tag;
+    exec_spin_lock(&u->lock);
+    u->res = cqe->res;
+    if (u->st == OP_ORPHANED) {
+        exec_spin_unlock(&u->lock);
+        free_op(r, u);
+        return;
+    }
+    u->st = OP_DONE;
+    exec_waker w = u->waker;
+    u->waker = (exec_waker){NULL, NULL};
+    exec_spin_unlock(&u->lock);
+    if (w.vt)
+        exec_waker_wake(&w);
+}
+
+static void reap(uring_reactor *r)
+{
+    struct io_uring_cqe *cqes[64];
+    unsigned n;
+    while ((n = io_uring_peek_batch_cqe(&r->ring, cqes, 64)) > 0) {
+        for (unsigned i = 0; i < n; i++)
+            complete(r, cqes[i]);
+        io_uring_cq_advance(&r->ring, n);
+    }
+}
+
+static void ur_wait(exec_reactor *rr, uint64_t deadline_ms)
+{
+    /* SOLUTION BEGIN: submit what is queued, wait for one CQE until the deadline, then reap every CQE */
+    uring_reactor *r = ur(rr);
+    struct __kernel_timespec ts = {0, 0}, *tsp = &ts;
+    if (deadline_ms == EXEC_FOREVER) {
+        tsp = NULL;
+    } else if (deadline_ms != 0) {
+        uint64_t now = cmn_now_ns(), end = deadline_ms * 1000000u;
+        uint64_t left = end > now ? end - now : 0;
+        ts.tv_sec = (long long)(left / 1000000000u);
+        ts.tv_nsec = (long long)(left % 1000000000u);
+    }
+    struct io_uring_cqe *cqe;
+    if (deadline_ms == 0) {
+        sq_lock(r);
+        io_uring_submit(&r->ring);
+        sq_unlock(r);
+    } else if (!rr->mt) {
+        io_uring_submit_and_wait_timeout(&r->ring, &cqe, 1, tsp, NULL);
+    } else {
+        sq_lock(r);
+        io_uring_submit(&r->ring);
+        sq_unlock(r);
+        io_uring_wait_cqe_timeout(&r->ring, &cqe, tsp);
+    }
+    reap(r);
+    /* SOLUTION END */
+}
+
+static void ur_unpark(exec_reactor *r)
+{
+    exec_reactor_unpark_eventfd(r);
+}
+
+static int ur_add_fd(exec_reactor *r, exec_fd *f)
+{
+    (void)r;
+    (void)f;
+    return 0; /* nothing to register: every operation names its fd */
+}
+
+static void ur_close_fd(exec_reactor *r, exec_fd *f)
+{
+    (void)r;
+    free(f);
+}
+
+static void prep(struct io_uring_sqe *sqe, exec_io *op, uring_op *u)
+{
+    switch (op->kind) {
+    case EXEC_IO_READ:
+        io_uring_prep_recv(sqe, op->fd->fd, u->buf, op->len, 0);
+        break;
+    case EXEC_IO_WRITE:
+        io_uring_prep_send(sqe, op->fd->fd, u->buf, op->len, MSG_NOSIGNAL);
+        break;
+    case EXEC_IO_PREAD:
+        io_uring_prep_read(sqe, op->fd->fd, u->buf, (unsigned)op->len, op->off);
+        break;
+    case EXEC_IO_PWRITE:
+        io_uring_prep_write(sqe, op->fd->fd, u->buf, (unsigned)op->len, op->off);
+        break;
+    case EXEC_IO_ACCEPT:
+        io_uring_prep_accept(sqe, op->fd->fd, NULL, NULL, SOCK_CLOEXEC);
+        break;
+    case EXEC_IO_CONNECT:
+        io_uring_prep_connect(sqe, op->stream->fd, (struct sockaddr *)(void *)u->buf,
+                              sizeof(struct sockaddr_in));
+        break;
+    }
+    if (op->kind == EXEC_IO_READ && !op->fd->socket)
+        io_uring_prep_read(sqe, op->fd->fd, u->buf, (unsigned)op->len, (uint64_t)-1);
+    if (op->kind == EXEC_IO_WRITE && !op->fd->socket)
+        io_uring_prep_write(sqe, op->fd->fd, u->buf, (unsigned)op->len, (uint64_t)-1);
+    io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)u);
+}
+
+/* Builds the operation's block (copying out-going data in) and submits it. */
+static int submit(uring_reactor *r, exec_io *op, exec_cx *cx)
+{
+    bool reads = op->kind == EXEC_IO_READ || op->kind == EXEC_IO_PREAD;
+    bool writes = op->kind == EXEC_IO_WRITE || op->kind == EXEC_IO_PWRITE;
+    size_t cap = reads || writes ? op->len : sizeof(struct sockaddr_in);
+    if (op->kind == EXEC_IO_CONNECT) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return -errno;
+        int rc = exec_fd_new(op->rt, &r->base, fd, &op->stream);
+        if (rc < 0) {
+            close(fd);
+            return rc;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    uring_op *u = malloc(sizeof *u + cap);
+    if (!u)
+        return -ENOMEM;
+    atomic_flag_clear(&u->lock.f);
+    u->st = OP_INFLIGHT;
+    u->res = 0;
+    u->kind = op->kind;
+    u->len = cap;
+    u->waker = exec_waker_clone(&cx->waker);
+    if (writes)
+        memcpy(u->buf, op->buf, op->len);
+    if (op->kind == EXEC_IO_CONNECT) {
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(op->port),
+                                 .sin_addr.s_addr = htonl(op->ip)};
+        memcpy(u->buf, &sa, sizeof sa);
+    }
+    atomic_fetch_add_explicit(&r->outstanding, 1, memory_order_relaxed);
+    op->inflight = u;
+    sq_lock(r);
+    prep(get_sqe(r), op, u);
+    if (r->base.mt)
+        io_uring_submit(&r->ring);
+    sq_unlock(r);
+    return 0;
+}
+
+/* The operation completed: hand its result to op. */
+static void finish(exec_io *op, uring_op *u)
+{
+    op->result = u->res;
+    if (u->res > 0 && (op->kind == EXEC_IO_READ || op->kind == EXEC_IO_PREAD))
+        memcpy(op->buf, u->buf, (size_t)u->res);
+    if (op->kind == EXEC_IO_ACCEPT && u->res >= 0) {
+        int fd = u->res;
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        int rc = exec_fd_new(op->rt, exec_rt_reactor(op->rt), fd, &op->stream);
+        op->result = rc < 0 ? rc : 0;
+        if (rc < 0)
+            close(fd);
+    }
+}
+
+static exec_poll ur_poll_op(exec_reactor *rr, exec_io *op, exec_cx *cx)
+{
+    /* SOLUTION BEGIN: first poll submits (owning the buffer); later polls check the block: done -> copy out, free; else refresh the waker */
+    uring_reactor *r = ur(rr);
+    uring_op *u = op->inflight;
+    if (!u) {
+        if (!exec_coop_proceed(cx))
+            return EXEC_PENDING;
+        int rc = submit(r, op, cx);
+        if (rc < 0) {
+            op->result = rc;
+            return EXEC_READY;
+        }
+        return EXEC_PENDING;
+    }
+    exec_spin_lock(&u->lock);
+    if (u->st == OP_DONE) {
+        exec_spin_unlock(&u->lock);
+        finish(op, u);
+        op->inflight = NULL;
+        free_op(r, u);
+        return EXEC_READY;
+    }
+    exec_waker old = {NULL, NULL};
+    if (!u->waker.vt || !exec_waker_will_wake(&u->waker, &cx->waker)) {
+        old = u->waker;
+        u->waker = exec_waker_clone(&cx->waker);
+    }
+    exec_spin_unlock(&u->lock);
+    exec_waker_drop(&old);
+    return EXEC_PENDING;
+    /* SOLUTION END */
+}
+
+static void ur_drop_op(exec_reactor *rr, exec_io *op)
+{
+    /* SOLUTION BEGIN: done -> free now; in flight -> mark orphaned, drop the waker, submit ASYNC_CANCEL (the CQE frees the block) */
+    uring_reactor *r = ur(rr);
+    uring_op *u = op->inflight;
+    if (!u)
+        return;
+    op->inflight = NULL;
+    exec_spin_lock(&u->lock);
+    if (u->st == OP_DONE) {
+        exec_spin_unlock(&u->lock);
+        if (u->kind == EXEC_IO_ACCEPT && u->res >= 0)
+            close(u->res);
+        free_op(r, u);
+        return;
+    }
+    u->st = OP_ORPHANED;
+    exec_waker w = u->waker;
+    u->waker = (exec_waker){NULL, NULL};
+    exec_spin_unlock(&u->lock);
+    exec_waker_drop(&w);
+    sq_lock(r);
+    struct io_uring_sqe *sqe = get_sqe(r);
+    io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)u, 0);
+    io_uring_sqe_set_data64(sqe, CANCEL_TAG);
+    io_uring_submit(&r->ring);
+    sq_unlock(r);
+    /* SOLUTION END */
+}
+
+static void ur_destroy(exec_reactor *rr)
+{
+    uring_reactor *r = ur(rr);
+    /* Orphaned operations are freed by their CQEs: wait for them (bounded). */
+    uint64_t give_up = cmn_now_ns() + 2000000000u;
+    while (atomic_load(&r->outstanding) > 0 && cmn_now_ns() < give_up) {
+        struct __kernel_timespec ts = {0, 10000000};
+        struct io_uring_cqe *cqe;
+        io_uring_submit(&r->ring);
+        io_uring_wait_cqe_timeout(&r->ring, &cqe, &ts);
+        reap(r);
+    }
+    io_uring_queue_exit(&r->ring);
+    close(rr->wake_fd);
+    pthread_mutex_destroy(&r->sq_lock);
+    free(r);
+}
+
+static size_t ur_inflight(exec_reactor *r)
+{
+    return atomic_load_explicit(&ur(r)->outstanding, memory_order_acquire);
+}
+
+static const exec_reactor_ops uring_ops = {
+    ur_wait, ur_unpark, ur_add_fd, ur_close_fd, ur_poll_op, ur_drop_op, ur_destroy, ur_inflight,
+};
+
+int exec_uring_new(exec_reactor **out, bool mt, unsigned entries)
+{
+    uring_reactor *r = calloc(1, sizeof *r);
+    if (!r)
+        return -ENOMEM;
+    r->base.ops = &uring_ops;
+    r->base.kind = EXEC_BACKEND_URING;
+    r->base.mt = mt;
+    atomic_init(&r->base.notified, 0);
+    atomic_init(&r->outstanding, 0);
+    int rc = io_uring_queue_init(entries, &r->ring, 0);
+    if (rc < 0) {
+        free(r);
+        return rc;
+    }
+    if (!(r->ring.features & IORING_FEAT_EXT_ARG)) {
+        /* Waiting with a timeout would then submit a timeout SQE: not thread-safe
+         * against other submitters. Kernels since 5.11 have it. */
+        io_uring_queue_exit(&r->ring);
+        free(r);
+        return -ENOSYS;
+    }
+    r->base.wake_fd = eventfd(0, EFD_CLOEXEC);
+    if (r->base.wake_fd < 0) {
+        rc = -errno;
+        io_uring_queue_exit(&r->ring);
+        free(r);
+        return rc;
+    }
+    pthread_mutex_init(&r->sq_lock, NULL);
+    arm_wake(r);
+    io_uring_submit(&r->ring);
+    *out = &r->base;
+    return 0;
+}
