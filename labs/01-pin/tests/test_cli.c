@@ -110,10 +110,13 @@ static void test_split_a_file(void **state)
 static void test_split_names_a_long_line(void **state)
 {
     (void)state;
-    static char text[5000 + 8];
-    memcpy(text, "ok\n", 3);
+    static char text[5000 + 8] = "ok\n"; /* then 5000 x's, then "\nend\n" */
     memset(text + 3, 'x', 5000);
-    memcpy(text + 5003, "\nend\n", 5);
+    text[5003] = '\n';
+    text[5004] = 'e';
+    text[5005] = 'n';
+    text[5006] = 'd';
+    text[5007] = '\n';
     char path[64];
     temp_file(path, sizeof path, text, sizeof text);
     cmn_death d;
