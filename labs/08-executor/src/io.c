@@ -45,6 +45,9 @@ int exec_fd_new(exec_rt *rt, exec_reactor *r, int fd, exec_fd **out)
             free(f);
             return e;
         }
+        /* Published to the thread that handles its events through the kernel: this
+         * release store pairs with an acquire load in the epoll dispatch. */
+        atomic_store_explicit(&f->rtick, 0, memory_order_release);
         int rc = r->ops->add_fd(r, f);
         if (rc < 0) {
             free(f);

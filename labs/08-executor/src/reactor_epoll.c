@@ -57,6 +57,7 @@ static void free_dead(epoll_reactor *r)
 static void dispatch(struct epoll_event *e)
 {
     exec_fd *f = e->data.ptr;
+    (void)atomic_load_explicit(&f->rtick, memory_order_acquire); /* see exec_fd_new */
     exec_waker rw = {NULL, NULL}, ww = {NULL, NULL};
     exec_spin_lock(&f->lock);
     if (e->events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
@@ -119,8 +120,10 @@ static void ep_close_fd(exec_reactor *rr, exec_fd *f)
     epoll_reactor *r = ep(rr);
     /* close(2) already removed it from the epoll set (the only reference to the
      * file); the struct may still be named by events of a wait in progress. */
+    exec_spin_lock(&f->lock); /* the driver may be dispatching an event for it */
     exec_waker rw = f->rw, ww = f->ww;
     f->rw = f->ww = (exec_waker){NULL, NULL};
+    exec_spin_unlock(&f->lock);
     exec_waker_drop(&rw);
     exec_waker_drop(&ww);
     pthread_mutex_lock(&r->dead_lock);

@@ -33,7 +33,7 @@ enum { OP_INFLIGHT, OP_DONE, OP_ORPHANED };
 
 typedef struct uring_op {
     exec_spin lock;
-    int st;
+    _Atomic int st; /* also publishes the block to the reaping thread (see submit) */
     int32_t res;
     enum exec_io_kind kind;
     exec_waker waker;
@@ -103,6 +103,7 @@ static void complete(uring_reactor *r, struct io_uring_cqe *cqe)
         return;
     }
     uring_op *u = (uring_op *)(uintptr_t)tag;
+    (void)atomic_load_explicit(&u->st, memory_order_acquire); /* see submit() */
     exec_spin_lock(&u->lock);
     u->res = cqe->res;
     if (u->st == OP_ORPHANED) {
@@ -229,7 +230,6 @@ static int submit(uring_reactor *r, exec_io *op, exec_cx *cx)
     if (!u)
         return -ENOMEM;
     atomic_flag_clear(&u->lock.f);
-    u->st = OP_INFLIGHT;
     u->res = 0;
     u->kind = op->kind;
     u->len = cap;
@@ -242,6 +242,10 @@ static int submit(uring_reactor *r, exec_io *op, exec_cx *cx)
         memcpy(u->buf, &sa, sizeof sa);
     }
     atomic_fetch_add_explicit(&r->outstanding, 1, memory_order_relaxed);
+    /* The block reaches the reaping thread through the kernel, which no race detector
+     * sees: this release store, paired with the acquire load in complete(), carries
+     * the initialisation across explicitly. */
+    atomic_store_explicit(&u->st, OP_INFLIGHT, memory_order_release);
     op->inflight = u;
     sq_lock(r);
     prep(get_sqe(r), op, u);
