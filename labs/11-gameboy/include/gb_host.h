@@ -15,6 +15,18 @@ int gbh_read_file(const char *path, uint8_t **data, size_t *size);
 /* Writes "what (at $OFFS: found X, expected Y)" for err into out. */
 void gbh_describe_error(const gb_error *err, char *out, size_t cap);
 
+/* Writes a 160x144 frame of shades 0..3 as an 8-bit greyscale PNG (shade 0 = #FFFFFF,
+ * 1 = #AAAAAA, 2 = #555555, 3 = #000000). Returns 0, or 1 after printing the error. */
+int gbh_write_png(const char *path, const uint8_t *pixels);
+
+/* Disassembles the instruction in bytes[0..2] into out (e.g. "LD A,($FF44)") and
+ * returns its length in bytes (1..3). */
+unsigned gbh_disasm(const uint8_t bytes[3], char *out, size_t cap);
+
+/* The machine's state before its next instruction as one Gameboy Doctor log line:
+ * "A:01 F:B0 B:00 C:13 D:00 E:D8 H:01 L:4D SP:FFFE PC:0100 PCMEM:00,C3,13,02". */
+void gbh_trace_line(const gb *g, char *out, size_t cap);
+
 /* How a test ROM ended. */
 enum gbh_verdict { GBH_PASSED = 0, GBH_FAILED = 1, GBH_TIMEOUT = 2, GBH_BADROM = 3 };
 

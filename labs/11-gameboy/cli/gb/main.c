@@ -17,6 +17,7 @@ static int usage(FILE *out)
     fputs("usage: gb test ROM [--timeout SECONDS] [--quiet]\n"
           "       gb run ROM [--frames N] [--screenshot OUT.png] [--serial]\n"
           "       gb info ROM\n"
+          "       gb debug ROM [--trace OUT.log|-] [--steps N]\n"
           "test exits 0 when the ROM reports success, 1 on failure or time-out,\n"
           "2 when the ROM cannot be loaded or the arguments are wrong.\n",
           out);
@@ -140,6 +141,8 @@ int main(int argc, char **argv)
         return cmd_info(argc - 2, argv + 2);
     if (!strcmp(cmd, "run"))
         return gbcli_run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "debug"))
+        return gbcli_debug(argc - 2, argv + 2);
     fprintf(stderr, "gb: unknown command '%s'\n", cmd);
     return usage(stderr);
 }

@@ -95,7 +95,7 @@ int gbcli_run(int argc, char **argv)
         for (uint32_t i = 0; i < (uint32_t)frames && g->ppu.frames < target; i++)
             gb_run(g, GB_MCYCLES_PER_FRAME, 0);
         if (shot)
-            rc = gbcli_write_png(shot, &g->ppu.fb[0][0]);
+            rc = gbh_write_png(shot, &g->ppu.fb[0][0]);
         if (info.has_battery && ram && g->cart.ram_dirty)
             rc |= write_save(sav, ram, info.ram_size);
     }

@@ -1,11 +1,15 @@
-/* png.c — screenshots through libpng: shades 0..3 become #FFFFFF #AAAAAA #555555 #000000. */
+/* png.c — screenshots through libpng: shades 0..3 become #FFFFFF #AAAAAA #555555 #000000.
+ *
+ * Hosted code (not part of the freestanding core); an 8-bit greyscale PNG of the
+ * 160x144 frame, one row at a time.
+ */
 #include <png.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "gbcli.h"
+#include "gb_host.h"
 
-int gbcli_write_png(const char *path, const uint8_t *pixels)
+int gbh_write_png(const char *path, const uint8_t *pixels)
 {
     static const uint8_t grey[4] = {0xFF, 0xAA, 0x55, 0x00};
     FILE *f = fopen(path, "wb");

@@ -1,0 +1,65 @@
+#!/bin/sh
+# cli.sh — the `gb` program end to end (prints TAP): exit codes of `gb test` for a
+# passing and a failing ROM, clear errors for bad files, a PNG from `gb run`, the
+# trace format and a scripted debugger session. Usage: cli.sh GB ROMDIR
+gb=$1; roms=$2
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+n=0; bad=0
+check() { # check NAME CONDITION-EXIT-STATUS [DETAIL]
+    n=$((n + 1))
+    if [ "$2" = 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; [ -n "${3:-}" ] && echo "# $3"; bad=1; fi
+}
+echo "1..11"
+
+out=$("$gb" test "$roms/timer.gb" 2>&1); rc=$?
+[ $rc = 0 ] && echo "$out" | grep -q "passed (serial"; check "gb test: a passing ROM exits 0" $? "$out"
+
+# A failing ROM: patch the timer ROM's first EXPECT value (14 -> 15), fix the checksums.
+python3 - "$roms/timer.gb" "$tmp/bad.gb" <<'PY'
+import sys
+rom = bytearray(open(sys.argv[1], 'rb').read())
+i = rom.index(bytes([0xFE, 14, 0xC4]))          # CP 14; CALL NZ,fail
+rom[i + 1] = 15
+s = 0
+for b in rom[0x134:0x14D]: s = (s - b - 1) & 0xFF
+rom[0x14D] = s
+open(sys.argv[2], 'wb').write(rom)
+PY
+out=$("$gb" test "$tmp/bad.gb" 2>&1); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q "Failed #01 got 0E"; check "gb test: a failing ROM exits 1 and says which check" $? "$out"
+
+out=$("$gb" test "$roms/timer.gb" --timeout 0.001 2>&1); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q "time limit"; check "gb test: the time limit ends a run with exit 1" $? "$out"
+
+head -c 300 "$roms/timer.gb" > "$tmp/short.gb"
+out=$("$gb" test "$tmp/short.gb" 2>&1); rc=$?
+[ $rc = 2 ] && echo "$out" | grep -q "short.gb: bad ROM: ROM is shorter than its header"; check "a truncated ROM is a clear error" $? "$out"
+
+python3 -c "
+import sys; r = bytearray(open('$roms/timer.gb','rb').read()); r[0x14D] ^= 1; open('$tmp/sum.gb','wb').write(r)"
+out=$("$gb" info "$tmp/sum.gb" 2>&1); rc=$?
+[ $rc = 2 ] && echo "$out" | grep -q 'header checksum.*at \$014D'; check "a bad header checksum names the offset" $? "$out"
+
+out=$("$gb" test /nonexistent.gb 2>&1); rc=$?
+[ $rc = 2 ] && echo "$out" | grep -q "No such file"; check "a missing file is a clear error" $? "$out"
+
+out=$("$gb" run "$roms/dma.gb" --frames many 2>&1); rc=$?
+[ $rc = 2 ] && echo "$out" | grep -q -- "--frames needs a number"; check "a bad option value is a clear error" $? "$out"
+
+"$gb" run "$roms/timer.gb" --frames 3 --screenshot "$tmp/shot.png" >/dev/null 2>&1 &&
+    head -c 8 "$tmp/shot.png" | od -An -c | grep -q "P   N   G"; check "gb run --screenshot writes a PNG" $?
+
+out=$("$gb" run "$roms/timer.gb" --frames 10 --serial 2>&1)
+[ "$out" = "Passed" ]; check "gb run --serial prints the serial text" $? "$out"
+
+"$gb" debug "$roms/timer.gb" --trace "$tmp/trace.log" --steps 1000 &&
+    [ "$(wc -l < "$tmp/trace.log")" = 1000 ] &&
+    head -1 "$tmp/trace.log" | grep -Eq '^A:01 F:B0 B:00 C:13 D:00 E:D8 H:01 L:4D SP:FFFE PC:0100 PCMEM:00,C3,50,01$' &&
+    ! grep -Evq '^A:[0-9A-F]{2} F:[0-9A-F]{2} B:[0-9A-F]{2} C:[0-9A-F]{2} D:[0-9A-F]{2} E:[0-9A-F]{2} H:[0-9A-F]{2} L:[0-9A-F]{2} SP:[0-9A-F]{4} PC:[0-9A-F]{4} PCMEM:([0-9A-F]{2},){3}[0-9A-F]{2}$' "$tmp/trace.log"
+check "gb debug --trace writes Gameboy Doctor lines" $?
+
+out=$(printf 'b 150\nc\nr\nu 150 2\nx c000 2\nq\n' | "$gb" debug "$roms/timer.gb" 2>&1)
+echo "$out" | grep -q "breakpoint at 0150" && echo "$out" | grep -q "PC:0150" &&
+    echo "$out" | grep -q "0150  F3        DI" && echo "$out" | grep -q "C000: "
+check "gb debug: breakpoint, registers, disassembly, memory" $? "$out"
+exit $bad
