@@ -33,6 +33,19 @@ static void test_first_variant_is_default_baseline(void **state)
     free(out);
 }
 
+static void test_aggregates_only_uses_the_means(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    /* --benchmark_report_aggregates_only: no iteration runs, only mean/median rows. */
+    int rc = run_cmd(&out, "tools/bench-report --table tests/fixtures/bench-aggregates.json");
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "parse/arena/1000"));
+    assert_non_null(strstr(out, "5.00x"));
+    assert_null(strstr(out, "_median"));
+    free(out);
+}
+
 static void test_unreadable_json_is_a_clear_error(void **state)
 {
     (void)state;
@@ -46,6 +59,7 @@ static void test_unreadable_json_is_a_clear_error(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_named_baseline_ratios),
     cmocka_unit_test(test_first_variant_is_default_baseline),
+    cmocka_unit_test(test_aggregates_only_uses_the_means),
     cmocka_unit_test(test_unreadable_json_is_a_clear_error),
 };
 
