@@ -48,21 +48,25 @@ static void demo(void)
     void *big = kmalloc(10000);
     KASSERT(msg && big);
     kfmt_snprintf(msg, 64, "hello from the heap at %p", (void *)msg);
-    kprintf("heap: %s; %zu bytes in use in %zu pages\n", msg, heap_bytes_in_use(),
-            heap_pages());
+    kprintf("heap (%s): %s; %zu bytes in use in %zu pages\n", heap_name(), msg,
+            heap_bytes_in_use(), heap_pages());
     kfree(big);
     kfree(msg);
 
-    static exec ex;
-    static exec_task tick_task, line_task;
-    static struct ticker ticker = {.period = 20, .count = 5};
-    static struct line_reader reader;
-    reader.deadline = timer_ticks() + 10 * TIMER_HZ;
-    exec_init(&ex, (exec_hooks){tasks_idle, tasks_done, NULL});
-    exec_spawn(&ex, &tick_task, "ticker", ticker_poll, &ticker);
-    exec_spawn(&ex, &line_task, "reader", line_reader_poll, &reader);
+    /* The executor and its tasks live until shutdown: permanent allocations. */
+    exec *ex = kalloc_permanent(sizeof *ex, 64);
+    exec_task *tick_task = kalloc_permanent(sizeof *tick_task, 16);
+    exec_task *line_task = kalloc_permanent(sizeof *line_task, 16);
+    struct ticker *ticker = kalloc_permanent(sizeof *ticker, 16);
+    struct line_reader *reader = kalloc_permanent(sizeof *reader, 16);
+    KASSERT(ex && tick_task && line_task && ticker && reader);
+    *ticker = (struct ticker){.period = 20, .count = 5};
+    *reader = (struct line_reader){.deadline = timer_ticks() + 10 * TIMER_HZ};
+    exec_init(ex, (exec_hooks){tasks_idle, tasks_done, NULL});
+    exec_spawn(ex, tick_task, "ticker", ticker_poll, ticker);
+    exec_spawn(ex, line_task, "reader", line_reader_poll, reader);
     kprintf("exec: running 2 tasks; type a line and press Enter (10 s)\n");
-    int n = exec_run(&ex);
+    int n = exec_run(ex);
     kprintf("exec: %d tasks finished at tick %llu\n", n, (unsigned long long)timer_ticks());
 }
 

@@ -1,25 +1,21 @@
 /* mm.c — memory set-up on top of the pure parts in src/ (see mm.h).
  *
- * Frames: mb_usable() turns the loader's map into page-aligned free ranges and
- * frame.c tracks them in a bitmap held in .bss (1 GiB / 4 KiB = 262144 bits = 32 KiB).
- * Page tables: the boot PML4 stays the root; pt.c walks it through an identity
- * phys_to_virt, which is valid because every frame we hand out is below 1 GiB.
- * Heap: kheap gets pages from a bump pointer in the HEAP_BASE window, each backed by
- * a fresh frame; freed pages are unmapped and their frames returned. */
+ * Frames: mb_usable() turns the loader's map into page-aligned free ranges, which go
+ * to the frame allocator chosen at build time (kalloc.h). Page tables: the boot PML4
+ * stays the root; pt.c walks it through an identity phys_to_virt, which is valid
+ * because every frame we hand out is below 1 GiB. The heap backends map their pages
+ * with mm_map_pages() into windows above HEAP_BASE. */
 #include "mm.h"
 
 #include "arch.h"
-#include "frame.h"
+#include "kalloc.h"
 #include "kerr.h"
-#include "kheap.h"
 #include "kprintf.h"
 #include "layout.h"
 
 #define MAX_REGIONS 64
 #define MAX_USABLE 64
 
-static uint64_t frame_bits[IDENTITY_LIMIT / FRAME_SIZE / 64];
-static frame_alloc frames;
 static pt_env kpt;
 static int have_nx;
 
@@ -33,7 +29,7 @@ static void zero_page(uint64_t pa)
 int mm_frame_alloc(uint64_t *pa)
 {
     bool on = irq_save();
-    int rc = frame_get(&frames, pa);
+    int rc = pmm_alloc(pa);
     irq_restore(on);
     if (rc == 0)
         zero_page(*pa);
@@ -43,14 +39,17 @@ int mm_frame_alloc(uint64_t *pa)
 int mm_frame_free(uint64_t pa)
 {
     bool on = irq_save();
-    int rc = frame_put(&frames, pa);
+    int rc = pmm_free(pa);
     irq_restore(on);
     return rc;
 }
 
 size_t mm_frames_free(void)
 {
-    return frame_count_free(&frames);
+    bool on = irq_save();
+    size_t n = pmm_free_frames();
+    irq_restore(on);
+    return n;
 }
 
 static uint64_t *pt_table(void *ctx, uint64_t pa)
@@ -121,14 +120,10 @@ void mm_init(const mb_info *info)
                    IDENTITY_LIMIT, usable, MAX_USABLE, &nu);
     if (rc || nu == 0)
         PANIC("no usable memory above 1 MiB (%s)", kerr_name(rc));
-    if (frame_init(&frames, frame_bits, sizeof frame_bits / 8, 0, usable[nu - 1].end) != 0)
-        PANIC("frame allocator cannot cover 0x%llx", (unsigned long long)usable[nu - 1].end);
-    for (size_t i = 0; i < nu; i++)
-        if (frame_add(&frames, usable[i].start, usable[i].end) != 0)
-            PANIC("usable range %zu overlaps another", i);
-    kprintf("mm: kernel image [0x%llx-0x%llx), %zu usable frames (%zu KiB) in %zu ranges\n",
+    pmm_init(usable, nu);
+    kprintf("mm: kernel image [0x%llx-0x%llx); %s: %zu free frames (%zu KiB) in %zu ranges\n",
             (unsigned long long)(uintptr_t)__kernel_start,
-            (unsigned long long)(uintptr_t)__kernel_end, mm_frames_free(),
+            (unsigned long long)(uintptr_t)__kernel_end, pmm_name(), mm_frames_free(),
             mm_frames_free() * 4, nu);
     have_nx = (rdmsr(MSR_EFER) & EFER_NXE) != 0;
     kpt = (pt_env){pt_table, pt_alloc, pt_release, pt_flush, NULL, read_cr3() & PTE_ADDR};
@@ -176,62 +171,22 @@ _Noreturn void mm_run_on_guarded_stack(void (*fn)(void))
     __builtin_unreachable();
 }
 
-/* --- heap ------------------------------------------------------------------------- */
-
-static kheap heap;
-static uint64_t heap_next = HEAP_BASE;
-
-static void *heap_get(void *ctx, size_t npages)
+int mm_map_pages(uint64_t va, size_t n, uint64_t flags)
 {
-    (void)ctx;
-    uint64_t start = heap_next;
-    for (size_t i = 0; i < npages; i++) {
-        if (mm_map_new(start + i * 4096, PTE_W | PTE_NX) != 0) {
+    for (size_t i = 0; i < n; i++) {
+        int rc = mm_map_new(va + i * 4096, flags);
+        if (rc) {
             while (i--)
-                mm_unmap_free(start + i * 4096);
-            return NULL;
+                mm_unmap_free(va + i * 4096);
+            return rc;
         }
     }
-    heap_next += npages * 4096; /* virtual space is not reused: the window is 1 TiB */
-    return (void *)start;
+    return 0;
 }
 
-static void heap_put(void *ctx, void *pages, size_t npages)
+void mm_unmap_pages(uint64_t va, size_t n)
 {
-    (void)ctx;
-    for (size_t i = 0; i < npages; i++)
-        if (mm_unmap_free((uint64_t)pages + i * 4096) != 0)
-            PANIC("heap page %p was not mapped", pages);
-}
-
-void heap_init(void)
-{
-    kheap_init(&heap, (kheap_pages){heap_get, heap_put, NULL});
-}
-
-void *kmalloc(size_t n)
-{
-    bool on = irq_save();
-    void *p = kheap_alloc(&heap, n);
-    irq_restore(on);
-    return p;
-}
-
-void kfree(void *p)
-{
-    bool on = irq_save();
-    int rc = kheap_free(&heap, p);
-    irq_restore(on);
-    if (rc)
-        PANIC("kfree(%p): %s", p, rc == -KERR_EXIST ? "double free" : "not a heap block");
-}
-
-size_t heap_bytes_in_use(void)
-{
-    return heap.bytes_in_use;
-}
-
-size_t heap_pages(void)
-{
-    return heap.pages;
+    for (size_t i = 0; i < n; i++)
+        if (mm_unmap_free(va + i * 4096) != 0)
+            PANIC("unmapping 0x%llx: it was not mapped", (unsigned long long)(va + i * 4096));
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kalloc.h"
 #include "mb.h"
 #include "pt.h"
 
@@ -42,11 +43,10 @@ int mm_have_nx(void);
  * below them), switches to it and calls fn, which must not return. */
 _Noreturn void mm_run_on_guarded_stack(void (*fn)(void));
 
-/* Kernel heap (kheap over pages mapped into the HEAP_BASE window). */
-void heap_init(void);
-void *kmalloc(size_t n);
-void kfree(void *p); /* panics on a pointer the heap did not give out */
-size_t heap_bytes_in_use(void);
-size_t heap_pages(void);
+/* Maps n fresh zeroed frames at va.. (all or none). 0 or -KERR_*. */
+int mm_map_pages(uint64_t va, size_t n, uint64_t flags);
+
+/* Unmaps n pages at va and frees their frames; panics if one was not mapped. */
+void mm_unmap_pages(uint64_t va, size_t n);
 
 #endif

@@ -114,3 +114,38 @@ KTEST(heap_large_block_returns_its_pages)
     kfree(big);
     KT_EQ(heap_pages(), pages);
 }
+
+KTEST(permanent_allocations_are_aligned_and_distinct)
+{
+    static const struct {
+        size_t size, align;
+    } req[] = {{24, 8}, {100, 64}, {5000, 4096}, {1, 1}, {300, 16}};
+    unsigned char *prev_end = NULL;
+    for (unsigned i = 0; i < sizeof req / sizeof *req; i++) {
+        unsigned char *p = kalloc_permanent(req[i].size, req[i].align);
+        KT_ASSERT(p != NULL);
+        KT_EQ((uint64_t)p % req[i].align, 0);
+        for (size_t k = 0; k < req[i].size; k++)
+            p[k] = (unsigned char)i;
+        if (prev_end)
+            KT_ASSERT(p >= prev_end || p + req[i].size <= prev_end - req[i - 1].size);
+        prev_end = p + req[i].size;
+    }
+}
+
+KTEST(heap_reuses_freed_small_blocks)
+{
+    void *a = kmalloc(48);
+    KT_ASSERT(a != NULL);
+    kfree(a);
+    void *b = kmalloc(48);
+    KT_EQ((uint64_t)b, (uint64_t)a); /* LIFO reuse inside the size class */
+    kfree(b);
+}
+
+KTEST_FAULT(heap_double_free_panics)
+{
+    void *p = kmalloc(40);
+    kfree(p);
+    kfree(p);
+}
