@@ -323,6 +323,86 @@ typedef struct exec_timeout {
 } exec_timeout;
 void exec_timeout_init(exec_timeout *t, exec_future *inner, uint64_t ms);
 
+/* --- channels ------------------------------------------------------------------------------
+ * A bounded multi-producer single-consumer queue of fixed-size items in storage the
+ * caller provides (no allocation), and a oneshot carrying one 64-bit value. Any
+ * thread may use either end; send/receive are futures. Errors: EXEC_EPIPE when the
+ * other side is gone. */
+#define EXEC_EPIPE 32
+
+typedef struct exec_mpsc_waiter exec_mpsc_waiter;
+struct exec_mpsc_waiter { /* a sender waiting for room, in FIFO order */
+    exec_mpsc_waiter *prev, *next;
+    exec_waker waker;
+    bool queued;
+};
+
+typedef struct exec_mpsc {
+    exec_spin lock;
+    unsigned char *slots;
+    size_t elem, cap, head, len;
+    size_t senders;              /* live sender handles; 0 = closed for sending */
+    bool rx_closed;
+    exec_waker rx;               /* the receiver, when it waits */
+    exec_mpsc_waiter *wait_head, *wait_tail;
+} exec_mpsc;
+
+/* A channel of cap items of elem bytes each in storage (cap * elem bytes), with one
+ * sender handle counted. */
+void exec_mpsc_init(exec_mpsc *ch, void *storage, size_t elem, size_t cap);
+/* Counts one more sender handle / releases one (the last wakes the receiver). */
+void exec_mpsc_sender_add(exec_mpsc *ch);
+void exec_mpsc_sender_drop(exec_mpsc *ch);
+/* The receiver is gone: pending and future sends fail with -EXEC_EPIPE. */
+void exec_mpsc_receiver_drop(exec_mpsc *ch);
+
+typedef struct exec_mpsc_send {
+    exec_future base;
+    exec_mpsc *ch;
+    const void *item; /* copied in when there is room; owned by the caller until then */
+    exec_mpsc_waiter w;
+    int result;       /* 0, or -EXEC_EPIPE */
+} exec_mpsc_send;
+/* Sends elem bytes from item: ready once they are in the channel (waits for room,
+ * senders served in FIFO order). Dropping it while waiting gives up its place. */
+void exec_mpsc_send_init(exec_mpsc_send *s, exec_mpsc *ch, const void *item);
+
+typedef struct exec_mpsc_recv {
+    exec_future base;
+    exec_mpsc *ch;
+    void *out;
+    int result; /* 0: an item is in out; -EXEC_EPIPE: empty and no sender is left */
+} exec_mpsc_recv;
+void exec_mpsc_recv_init(exec_mpsc_recv *r, exec_mpsc *ch, void *out);
+/* Without waiting: 0 and an item, -11 (EAGAIN) when empty, -EXEC_EPIPE when closed. */
+int exec_mpsc_try_recv(exec_mpsc *ch, void *out);
+
+#define EXEC_ONESHOT_EMPTY 0
+#define EXEC_ONESHOT_SENT 1
+#define EXEC_ONESHOT_TX_GONE 2
+#define EXEC_ONESHOT_RX_GONE 3
+typedef struct exec_oneshot {
+    exec_spin lock;
+    int state;
+    uint64_t value;
+    exec_waker rx;
+} exec_oneshot;
+void exec_oneshot_init(exec_oneshot *o);
+/* Sends value (never waits). 0, or -EXEC_EPIPE if the receiver is gone or a value was
+ * already sent. */
+int exec_oneshot_send(exec_oneshot *o, uint64_t value);
+/* The sender will never send: the receiver gets -EXEC_EPIPE. */
+void exec_oneshot_sender_drop(exec_oneshot *o);
+void exec_oneshot_receiver_drop(exec_oneshot *o);
+
+typedef struct exec_oneshot_recv {
+    exec_future base;
+    exec_oneshot *o;
+    uint64_t value;
+    int result; /* 0 with value, or -EXEC_EPIPE */
+} exec_oneshot_recv;
+void exec_oneshot_recv_init(exec_oneshot_recv *r, exec_oneshot *o);
+
 /* --- the single-threaded executor ------------------------------------------------------ */
 typedef struct exec_local {
     exec_sched sched;
