@@ -13,6 +13,15 @@
 
 #include "common/test.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SAN_FEATURE 1
+#endif
+#endif
+#ifndef SAN_FEATURE
+#define SAN_FEATURE 0
+#endif
+
 #ifndef ARENA_PRELOAD_SO
 #error "the Makefile defines ARENA_PRELOAD_SO (path of libarena_malloc.so)"
 #endif
@@ -190,7 +199,7 @@ __attribute__((constructor)) static void contract_child(void)
 static void test_malloc_contract(void **state)
 {
     (void)state;
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || SAN_FEATURE
     fprintf(stderr, "skipped: a sanitizer runtime must come first; it cannot run under LD_PRELOAD\n");
     skip();
 #endif

@@ -16,6 +16,17 @@
 #include "arena_hosted.h"
 #include "slab.h"
 
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifndef SANITIZED
+#define SANITIZED 0
+#endif
+
 /* --- the misuses, each run in a child ------------------------------------------------ */
 
 static volatile char sink;
@@ -158,8 +169,8 @@ static int run_under_valgrind(const char *name, char *out, size_t cap)
 
 static void need_valgrind(void)
 {
-    if (ARENA_ASAN) {
-        fprintf(stderr, "skipped: valgrind cannot run an AddressSanitizer build\n");
+    if (ARENA_ASAN || SANITIZED) {
+        fprintf(stderr, "skipped: valgrind cannot run a sanitizer build\n");
         skip();
     }
     if (system("valgrind --version >/dev/null 2>&1") != 0) {
