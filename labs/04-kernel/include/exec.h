@@ -33,15 +33,15 @@ typedef bool (*exec_poll_fn)(exec_task *t, exec_waker w);
 struct exec_task {
     exec_poll_fn poll;
     const char *name;
-    void *state;     /* the task's own data */
-    unsigned id;     /* set by exec_spawn */
+    void *state; /* the task's own data */
+    unsigned id; /* set by exec_spawn */
     bool done;
-    uint32_t polls;  /* how often poll ran (tests check no spurious polls) */
+    uint32_t polls; /* how often poll ran (tests check no spurious polls) */
 };
 
 typedef struct exec_hooks {
-    void (*idle)(void *ctx, exec *ex);          /* wait until exec_has_ready() */
-    void (*done)(void *ctx, exec_task *t);      /* a task finished (may be NULL) */
+    void (*idle)(void *ctx, exec *ex);     /* wait until exec_has_ready() */
+    void (*done)(void *ctx, exec_task *t); /* a task finished (may be NULL) */
     void *ctx;
 } exec_hooks;
 

@@ -19,7 +19,7 @@ typedef struct frame_alloc {
     uint64_t base;  /* physical address of frame 0 */
     size_t nframes;
     size_t nfree;
-    size_t hint;    /* word index where the next search starts */
+    size_t hint; /* word index where the next search starts */
 } frame_alloc;
 
 /* Words of bitmap needed to cover [base, end). */

@@ -13,14 +13,14 @@
 #include <stdint.h>
 
 #define PT_PAGE 4096u
-#define PTE_P (1ull << 0)   /* present */
-#define PTE_W (1ull << 1)   /* writable */
-#define PTE_U (1ull << 2)   /* user-accessible */
+#define PTE_P (1ull << 0) /* present */
+#define PTE_W (1ull << 1) /* writable */
+#define PTE_U (1ull << 2) /* user-accessible */
 #define PTE_PWT (1ull << 3)
 #define PTE_PCD (1ull << 4) /* cache disable (MMIO) */
 #define PTE_A (1ull << 5)
 #define PTE_D (1ull << 6)
-#define PTE_PS (1ull << 7)  /* in a PDPT/PD entry: a 1 GiB / 2 MiB page */
+#define PTE_PS (1ull << 7) /* in a PDPT/PD entry: a 1 GiB / 2 MiB page */
 #define PTE_G (1ull << 8)
 #define PTE_NX (1ull << 63) /* no-execute (needs EFER.NXE) */
 #define PTE_ADDR 0x000ffffffffff000ull
@@ -40,11 +40,10 @@ static inline bool pt_canonical(uint64_t va)
 }
 
 /* The virtual address that the four indices and offset name (sign-extended). */
-static inline uint64_t pt_make_va(unsigned i4, unsigned i3, unsigned i2, unsigned i1,
-                                  unsigned off)
+static inline uint64_t pt_make_va(unsigned i4, unsigned i3, unsigned i2, unsigned i1, unsigned off)
 {
-    uint64_t va = (uint64_t)i4 << 39 | (uint64_t)i3 << 30 | (uint64_t)i2 << 21 |
-                  (uint64_t)i1 << 12 | off;
+    uint64_t va =
+        (uint64_t)i4 << 39 | (uint64_t)i3 << 30 | (uint64_t)i2 << 21 | (uint64_t)i1 << 12 | off;
     return (va & (1ull << 47)) ? va | 0xffff000000000000ull : va;
 }
 

@@ -16,9 +16,9 @@
 
 typedef struct ring {
     uint8_t *buf;
-    size_t mask;          /* capacity - 1 */
-    atomic_size_t head;   /* next slot the producer writes */
-    atomic_size_t tail;   /* next slot the consumer reads */
+    size_t mask;           /* capacity - 1 */
+    atomic_size_t head;    /* next slot the producer writes */
+    atomic_size_t tail;    /* next slot the consumer reads */
     atomic_size_t dropped; /* bytes refused because the ring was full */
 } ring;
 

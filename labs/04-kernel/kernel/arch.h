@@ -26,13 +26,25 @@ static inline void outl(uint16_t port, uint32_t v)
     __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port) : "memory");
 }
 
-static inline void cpu_cli(void) { __asm__ volatile("cli" ::: "memory"); }
-static inline void cpu_sti(void) { __asm__ volatile("sti" ::: "memory"); }
-static inline void cpu_hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
+static inline void cpu_cli(void)
+{
+    __asm__ volatile("cli" ::: "memory");
+}
+static inline void cpu_sti(void)
+{
+    __asm__ volatile("sti" ::: "memory");
+}
+static inline void cpu_hlt(void)
+{
+    __asm__ volatile("hlt" ::: "memory");
+}
 
 /* "sti; hlt" back to back: sti only takes effect after the next instruction, so an
  * interrupt that arrives now wakes the hlt instead of being handled before it. */
-static inline void cpu_sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+static inline void cpu_sti_hlt(void)
+{
+    __asm__ volatile("sti; hlt" ::: "memory");
+}
 
 static inline uint64_t cpu_flags(void)
 {

@@ -26,7 +26,7 @@ static struct gate idt[256];
 
 static void set_gate(unsigned vector, uint64_t handler, unsigned ist)
 {
-    /* SOLUTION BEGIN: split the handler address over off_lo/off_mid/off_hi; selector SEL_KCODE; type 0x8E; ist */
+    /* SOLUTION BEGIN: split handler over off_lo/mid/hi; SEL_KCODE; type 0x8E; ist */
     struct gate *g = &idt[vector];
     g->off_lo = (uint16_t)handler;
     g->off_mid = (uint16_t)(handler >> 16);
@@ -40,7 +40,7 @@ static void set_gate(unsigned vector, uint64_t handler, unsigned ist)
 
 void idt_init(void)
 {
-    /* SOLUTION BEGIN: one gate per stub (0-47), the double fault (8) on IST_DOUBLE_FAULT, then lidt */
+    /* SOLUTION BEGIN: a gate per stub 0-47 (vector 8 on IST_DOUBLE_FAULT), then lidt */
     for (unsigned v = 0; v < 48; v++)
         set_gate(v, isr_stubs[v], v == 8 ? IST_DOUBLE_FAULT : 0);
     struct idt_ptr p = {sizeof idt - 1, (uint64_t)idt};

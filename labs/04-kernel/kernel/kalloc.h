@@ -39,7 +39,7 @@ void heap_init(void);
 void *kmalloc(size_t n);
 void kfree(void *p);
 size_t heap_bytes_in_use(void);
-size_t heap_pages(void);   /* pages mapped for the heap now */
+size_t heap_pages(void); /* pages mapped for the heap now */
 const char *heap_name(void);
 
 /* Memory for objects that live until shutdown (never freed): aligned to align (a

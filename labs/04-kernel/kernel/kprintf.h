@@ -20,10 +20,10 @@ _Noreturn void kpanic(const char *file, int line, const char *fmt, ...)
 #define PANIC(...) kpanic(__FILE__, __LINE__, __VA_ARGS__)
 
 /* Breaks into a panic when an invariant does not hold. */
-#define KASSERT(cond)                                                                        \
-    do {                                                                                     \
-        if (!(cond))                                                                         \
-            PANIC("assertion failed: %s", #cond);                                           \
+#define KASSERT(cond)                                                                              \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            PANIC("assertion failed: %s", #cond);                                                  \
     } while (0)
 
 /* Prints pc as frame #0, then the return addresses up the frame-pointer chain

@@ -9,6 +9,12 @@
 
 extern const struct ktest __ktests_start[], __ktests_end[];
 
+/* The records between the two linker symbols. Pointer arithmetic between two distinct
+ * objects is undefined in ISO C, so the count goes through integer addresses; the
+ * records themselves are then reached by indexing from __ktests_start. */
+#define NTESTS                                                                                     \
+    ((size_t)(((uintptr_t)__ktests_end - (uintptr_t)__ktests_start) / sizeof(struct ktest)))
+
 static bool failed;
 
 void ktest_fail(const char *file, int line, const char *fmt, ...)
@@ -26,16 +32,17 @@ void ktest_fail(const char *file, int line, const char *fmt, ...)
 
 unsigned ktest_count(void)
 {
-    return (unsigned)(__ktests_end - __ktests_start);
+    return (unsigned)NTESTS;
 }
 
 unsigned ktest_run_all(void)
 {
     unsigned plan = 0, bad = 0;
-    for (const struct ktest *t = __ktests_start; t < __ktests_end; t++)
-        plan += !t->fault;
+    for (size_t i = 0; i < NTESTS; i++)
+        plan += !__ktests_start[i].fault;
     kprintf("ktest: plan %u\n", plan);
-    for (const struct ktest *t = __ktests_start; t < __ktests_end; t++) {
+    for (size_t i = 0; i < NTESTS; i++) {
+        const struct ktest *t = &__ktests_start[i];
         if (t->fault)
             continue;
         failed = false;
@@ -61,7 +68,8 @@ static bool same(const char *a, const char *b)
 
 int ktest_run_fault(const char *name)
 {
-    for (const struct ktest *t = __ktests_start; t < __ktests_end; t++) {
+    for (size_t i = 0; i < NTESTS; i++) {
+        const struct ktest *t = &__ktests_start[i];
         if (!t->fault || !same(t->name, name))
             continue;
         kprintf("ktest: fault test %s: expecting a fault report and a panic\n", t->name);

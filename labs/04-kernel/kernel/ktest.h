@@ -22,11 +22,11 @@ struct ktest {
     bool fault; /* expected to stop the machine */
 };
 
-#define KTEST_REGISTER(name_, fault_)                                                        \
-    static void ktest_fn_##name_(void);                                                      \
-    static const struct ktest ktest_rec_##name_                                              \
-        __attribute__((used, section(".ktests"), aligned(8))) = {#name_, ktest_fn_##name_,   \
-                                                                 fault_};                    \
+#define KTEST_REGISTER(name_, fault_)                                                              \
+    static void ktest_fn_##name_(void);                                                            \
+    static const struct ktest ktest_rec_##name_                                                    \
+        __attribute__((used, section(".ktests"), aligned(8))) = {#name_, ktest_fn_##name_,         \
+                                                                 fault_};                          \
     static void ktest_fn_##name_(void)
 
 #define KTEST(name) KTEST_REGISTER(name, false)
@@ -36,21 +36,21 @@ struct ktest {
 void ktest_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-#define KT_ASSERT(cond)                                                                      \
-    do {                                                                                     \
-        if (!(cond)) {                                                                       \
-            ktest_fail(__FILE__, __LINE__, "assertion failed: %s", #cond);                  \
-            return;                                                                          \
-        }                                                                                    \
+#define KT_ASSERT(cond)                                                                            \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            ktest_fail(__FILE__, __LINE__, "assertion failed: %s", #cond);                         \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
-#define KT_EQ(a, b)                                                                          \
-    do {                                                                                     \
-        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);       \
-        if (a_ != b_) {                                                                      \
-            ktest_fail(__FILE__, __LINE__, "%s == %s: 0x%llx != 0x%llx", #a, #b, a_, b_);    \
-            return;                                                                          \
-        }                                                                                    \
+#define KT_EQ(a, b)                                                                                \
+    do {                                                                                           \
+        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);             \
+        if (a_ != b_) {                                                                            \
+            ktest_fail(__FILE__, __LINE__, "%s == %s: 0x%llx != 0x%llx", #a, #b, a_, b_);          \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
 /* Number of registered tests (fault tests included). */

@@ -48,8 +48,8 @@ static void demo(void)
     void *big = kmalloc(10000);
     KASSERT(msg && big);
     kfmt_snprintf(msg, 64, "hello from the heap at %p", (void *)msg);
-    kprintf("heap (%s): %s; %zu bytes in use in %zu pages\n", heap_name(), msg,
-            heap_bytes_in_use(), heap_pages());
+    kprintf("heap (%s): %s; %zu bytes in use in %zu pages\n", heap_name(), msg, heap_bytes_in_use(),
+            heap_pages());
     kfree(big);
     kfree(msg);
 
@@ -61,7 +61,7 @@ static void demo(void)
     struct line_reader *reader = kalloc_permanent(sizeof *reader, 16);
     KASSERT(ex && tick_task && line_task && ticker && reader);
     *ticker = (struct ticker){.period = 20, .count = 5};
-    *reader = (struct line_reader){.deadline = timer_ticks() + 10 * TIMER_HZ};
+    *reader = (struct line_reader){.deadline = timer_ticks() + 10ull * TIMER_HZ};
     exec_init(ex, (exec_hooks){tasks_idle, tasks_done, NULL});
     exec_spawn(ex, tick_task, "ticker", ticker_poll, ticker);
     exec_spawn(ex, line_task, "reader", line_reader_poll, reader);
@@ -99,8 +99,7 @@ void kmain(uint32_t magic, uint32_t info_pa)
     kprintf("lab04: kernel booting\n");
     gdt_init();
     idt_init();
-    kprintf("cpu: GDT with TSS (double faults on IST%d), IDT for vectors 0-47\n",
-            IST_DOUBLE_FAULT);
+    kprintf("cpu: GDT with TSS (double faults on IST%d), IDT for vectors 0-47\n", IST_DOUBLE_FAULT);
     mb_error err = {0, ""};
     if (mb_read_info(magic, (const uint8_t *)(uintptr_t)info_pa, MB_INFO_SIZE, &boot_info, &err))
         PANIC("multiboot: %s (EAX=0x%x)", err.what, magic);

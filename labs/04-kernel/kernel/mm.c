@@ -92,7 +92,7 @@ static void print_map(const mb_region *map, size_t n)
     kprintf("mm: memory map (%zu entries from the loader):\n", n);
     for (size_t i = 0; i < n; i++)
         kprintf("  [0x%012llx-0x%012llx) %8llu KiB %s\n", (unsigned long long)map[i].base,
-                (unsigned long long)(map[i].base + map[i].len),
+                (unsigned long long)map[i].base + map[i].len,
                 (unsigned long long)(map[i].len / 1024), mb_type_name(map[i].type));
 }
 
@@ -116,8 +116,8 @@ void mm_init(const mb_info *info)
     };
     mb_range usable[MAX_USABLE];
     size_t nu = 0;
-    rc = mb_usable(map, n, reserved, sizeof reserved / sizeof *reserved, 1u << 20,
-                   IDENTITY_LIMIT, usable, MAX_USABLE, &nu);
+    rc = mb_usable(map, n, reserved, sizeof reserved / sizeof *reserved, 1u << 20, IDENTITY_LIMIT,
+                   usable, MAX_USABLE, &nu);
     if (rc || nu == 0)
         PANIC("no usable memory above 1 MiB (%s)", kerr_name(rc));
     pmm_init(usable, nu);

@@ -35,7 +35,7 @@ void pic_init(void)
     io_wait();
     outb(PIC1_DATA, 1u << 2); /* master: slave on line 2 */
     io_wait();
-    outb(PIC2_DATA, 2);       /* slave: cascade identity 2 */
+    outb(PIC2_DATA, 2); /* slave: cascade identity 2 */
     io_wait();
     outb(PIC1_DATA, 0x01);
     io_wait();

@@ -26,13 +26,13 @@ static exec_waker rx_waker;
 
 void serial_init(void)
 {
-    outb(COM1_PORT + REG_IER, 0x00);  /* no interrupts yet */
-    outb(COM1_PORT + REG_LCR, 0x80);  /* DLAB: the next two writes set the divisor */
-    outb(COM1_PORT + REG_DATA, 1);    /* 115200 / 1 = 115200 baud */
+    outb(COM1_PORT + REG_IER, 0x00); /* no interrupts yet */
+    outb(COM1_PORT + REG_LCR, 0x80); /* DLAB: the next two writes set the divisor */
+    outb(COM1_PORT + REG_DATA, 1);   /* 115200 / 1 = 115200 baud */
     outb(COM1_PORT + REG_IER, 0);
-    outb(COM1_PORT + REG_LCR, 0x03);  /* 8 data bits, no parity, 1 stop bit */
-    outb(COM1_PORT + REG_FCR, 0xC7);  /* FIFOs on, cleared, 14-byte threshold */
-    outb(COM1_PORT + REG_MCR, 0x0B);  /* DTR, RTS, OUT2 */
+    outb(COM1_PORT + REG_LCR, 0x03); /* 8 data bits, no parity, 1 stop bit */
+    outb(COM1_PORT + REG_FCR, 0xC7); /* FIFOs on, cleared, 14-byte threshold */
+    outb(COM1_PORT + REG_MCR, 0x0B); /* DTR, RTS, OUT2 */
     ring_init(&rx, rx_store, sizeof rx_store);
 }
 

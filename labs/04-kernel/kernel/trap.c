@@ -15,14 +15,38 @@
 
 static volatile uint64_t breakpoints;
 
-static const char *const names[32] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range exceeded",
-    "invalid opcode", "device not available", "double fault", "coprocessor overrun",
-    "invalid TSS", "segment not present", "stack-segment fault", "general protection",
-    "page fault", "reserved", "x87 floating point", "alignment check", "machine check",
-    "SIMD floating point", "virtualisation", "control protection", "reserved", "reserved",
-    "reserved", "reserved", "reserved", "reserved", "hypervisor injection",
-    "VMM communication", "security", "reserved"};
+static const char *const names[32] = {"divide error",
+                                      "debug",
+                                      "NMI",
+                                      "breakpoint",
+                                      "overflow",
+                                      "bound range exceeded",
+                                      "invalid opcode",
+                                      "device not available",
+                                      "double fault",
+                                      "coprocessor overrun",
+                                      "invalid TSS",
+                                      "segment not present",
+                                      "stack-segment fault",
+                                      "general protection",
+                                      "page fault",
+                                      "reserved",
+                                      "x87 floating point",
+                                      "alignment check",
+                                      "machine check",
+                                      "SIMD floating point",
+                                      "virtualisation",
+                                      "control protection",
+                                      "reserved",
+                                      "reserved",
+                                      "reserved",
+                                      "reserved",
+                                      "reserved",
+                                      "reserved",
+                                      "hypervisor injection",
+                                      "VMM communication",
+                                      "security",
+                                      "reserved"};
 
 const char *trap_name(uint64_t vector)
 {
@@ -46,9 +70,8 @@ static void dump_frame(const trap_frame *f)
     char sym[96];
     ksyms_describe(f->rip, sym, sizeof sym);
     kprintf("  rip=0x%016llx %s\n", (unsigned long long)f->rip, sym);
-    kprintf("  rsp=0x%016llx rbp=0x%016llx rflags=0x%llx cs=0x%llx\n",
-            (unsigned long long)f->rsp, (unsigned long long)f->rbp,
-            (unsigned long long)f->rflags, (unsigned long long)f->cs);
+    kprintf("  rsp=0x%016llx rbp=0x%016llx rflags=0x%llx cs=0x%llx\n", (unsigned long long)f->rsp,
+            (unsigned long long)f->rbp, (unsigned long long)f->rflags, (unsigned long long)f->cs);
     kprintf("  rax=0x%llx rbx=0x%llx rcx=0x%llx rdx=0x%llx rsi=0x%llx rdi=0x%llx\n",
             (unsigned long long)f->rax, (unsigned long long)f->rbx, (unsigned long long)f->rcx,
             (unsigned long long)f->rdx, (unsigned long long)f->rsi, (unsigned long long)f->rdi);
@@ -71,8 +94,8 @@ static _Noreturn void page_fault(const trap_frame *f)
 static _Noreturn void double_fault(const trap_frame *f)
 {
     uint64_t cr2 = read_cr2();
-    kprintf("\nDOUBLE FAULT (running on the IST%d stack) last cr2=0x%016llx\n",
-            IST_DOUBLE_FAULT, (unsigned long long)cr2);
+    kprintf("\nDOUBLE FAULT (running on the IST%d stack) last cr2=0x%016llx\n", IST_DOUBLE_FAULT,
+            (unsigned long long)cr2);
     if (cr2 >= KSTACK_BASE && cr2 < KSTACK_BASE + 4096)
         kprintf("  cr2 is in the kernel stack's guard page: kernel stack overflow\n");
     dump_frame(f);
@@ -90,17 +113,17 @@ void trap_dispatch(trap_frame *f)
         breakpoints++;
         char sym[96];
         ksyms_describe(f->rip - 1, sym, sizeof sym);
-        kprintf("trap: breakpoint at 0x%llx %s, resuming\n", (unsigned long long)(f->rip - 1),
-                sym);
+        kprintf("trap: breakpoint at 0x%llx %s, resuming\n", (unsigned long long)(f->rip - 1), sym);
         return;
     }
-    case 8: double_fault(f);
-    case 14: page_fault(f);
+    case 8:
+        double_fault(f);
+    case 14:
+        page_fault(f);
     default:
         kprintf("\nEXCEPTION %llu (%s) error=0x%llx\n", (unsigned long long)f->vector,
                 trap_name(f->vector), (unsigned long long)f->error);
         dump_frame(f);
-        PANIC("unhandled exception %llu (%s)", (unsigned long long)f->vector,
-              trap_name(f->vector));
+        PANIC("unhandled exception %llu (%s)", (unsigned long long)f->vector, trap_name(f->vector));
     }
 }

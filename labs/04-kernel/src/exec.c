@@ -40,7 +40,7 @@ int exec_spawn(exec *ex, exec_task *t, const char *name, exec_poll_fn poll, void
 
 void exec_wake(exec_waker w)
 {
-    /* SOLUTION BEGIN: set the task's bit in the atomic ready mask (nothing else: this runs in interrupt handlers) */
+    /* SOLUTION BEGIN: set the task's bit in the ready mask with one atomic OR (ISR-safe) */
     if (w.ex && w.id < EXEC_MAX_TASKS)
         atomic_fetch_or_explicit(&w.ex->ready, 1u << w.id, memory_order_release);
     /* SOLUTION END */
@@ -54,7 +54,7 @@ bool exec_has_ready(exec *ex)
 int exec_run(exec *ex)
 {
     int finished = 0;
-    /* SOLUTION BEGIN: while tasks are live: take the ready mask (atomic exchange with 0), poll each live ready task, retire finished ones; idle when nothing is ready */
+    /* SOLUTION BEGIN: swap out the ready mask, poll its live tasks, retire done ones, else idle */
     while (ex->live) {
         uint32_t ready = atomic_exchange_explicit(&ex->ready, 0, memory_order_acquire) & ex->live;
         if (!ready) {

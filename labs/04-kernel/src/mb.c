@@ -197,11 +197,17 @@ bool mb_cmdline_get(const char *cmdline, const char *key, char *val, size_t cap)
 const char *mb_type_name(uint32_t type)
 {
     switch (type) {
-    case 1: return "available";
-    case 2: return "reserved";
-    case 3: return "ACPI";
-    case 4: return "NVS";
-    case 5: return "bad";
-    default: return "unknown";
+    case 1:
+        return "available";
+    case 2:
+        return "reserved";
+    case 3:
+        return "ACPI";
+    case 4:
+        return "NVS";
+    case 5:
+        return "bad";
+    default:
+        return "unknown";
     }
 }

@@ -18,7 +18,7 @@
 static int walk(pt_env *env, uint64_t va, bool create, uint64_t link_flags, uint64_t **leaf,
                 uint64_t *path[4])
 {
-    /* SOLUTION BEGIN: descend PML4 -> PDPT -> PD -> PT with pt_index(va, level); allocate missing tables if create */
+    /* SOLUTION BEGIN: descend PML4->PDPT->PD->PT by pt_index(); allocate tables if create */
     uint64_t *table = env->table(env->ctx, env->root);
     for (int level = 4; level > 1; level--) {
         path[4 - level] = table;

@@ -126,7 +126,7 @@ static void test_wakes_collapse_and_done_tasks_ignore_wakes(void **state)
     assert_int_equal(t.polls, 2);
     exec_wake((exec_waker){&ex, t.id}); /* finished: ignored */
     assert_false(exec_has_ready(&ex));
-    exec_wake((exec_waker){NULL, 0});  /* a null waker is harmless */
+    exec_wake((exec_waker){NULL, 0}); /* a null waker is harmless */
     exec_wake((exec_waker){&ex, 999});
     assert_int_equal(exec_run(&ex), 0);
 }
@@ -153,8 +153,7 @@ static void test_spawn_limit_and_spawn_from_task(void **state)
         s[i] = (struct sleeper){1, 1, 0};
         assert_int_equal(exec_spawn(&ex, &many[i], "s", sleeper_poll, &s[i]), 0);
     }
-    assert_int_equal(exec_spawn(&ex, &many[EXEC_MAX_TASKS], "x", sleeper_poll, &s[0]),
-                     -KERR_NOSPC);
+    assert_int_equal(exec_spawn(&ex, &many[EXEC_MAX_TASKS], "x", sleeper_poll, &s[0]), -KERR_NOSPC);
     assert_int_equal(exec_run(&ex), EXEC_MAX_TASKS);
     /* slots are reused once tasks finish; a task may spawn another */
     exec_task parent;

@@ -7,6 +7,7 @@
 #include "kerr.h"
 
 #define BASE 0x100000ull
+#define PG 4096ull
 
 static void test_init_errors(void **state)
 {
@@ -15,9 +16,9 @@ static void test_init_errors(void **state)
     uint64_t bits[2];
     assert_int_equal(frame_init(&fa, bits, 2, BASE + 1, BASE + 4096), -KERR_INVAL);
     assert_int_equal(frame_init(&fa, bits, 2, BASE, BASE), -KERR_INVAL);
-    assert_int_equal(frame_init(&fa, bits, 2, BASE, BASE + 129 * 4096ull), -KERR_NOSPC);
-    assert_int_equal(frame_bitmap_words(BASE, BASE + 129 * 4096ull), 3);
-    assert_int_equal(frame_init(&fa, bits, 2, BASE, BASE + 128 * 4096ull), 0);
+    assert_int_equal(frame_init(&fa, bits, 2, BASE, BASE + 129 * PG), -KERR_NOSPC);
+    assert_int_equal(frame_bitmap_words(BASE, BASE + 129 * PG), 3);
+    assert_int_equal(frame_init(&fa, bits, 2, BASE, BASE + 128 * PG), 0);
     assert_int_equal(frame_count_free(&fa), 0); /* everything starts used */
     uint64_t pa;
     assert_int_equal(frame_get(&fa, &pa), -KERR_NOMEM);
@@ -28,20 +29,20 @@ static void test_add_get_put(void **state)
     (void)state;
     frame_alloc fa;
     uint64_t bits[4];
-    assert_int_equal(frame_init(&fa, bits, 4, BASE, BASE + 200 * 4096ull), 0);
-    assert_int_equal(frame_add(&fa, BASE + 10 * 4096, BASE + 20 * 4096), 0);
-    assert_int_equal(frame_add(&fa, BASE + 150 * 4096, BASE + 200 * 4096), 0);
+    assert_int_equal(frame_init(&fa, bits, 4, BASE, BASE + 200 * PG), 0);
+    assert_int_equal(frame_add(&fa, BASE + 10 * PG, BASE + 20 * PG), 0);
+    assert_int_equal(frame_add(&fa, BASE + 150 * PG, BASE + 200 * PG), 0);
     assert_int_equal(frame_count_free(&fa), 60);
-    assert_int_equal(frame_add(&fa, BASE + 19 * 4096, BASE + 21 * 4096), -KERR_EXIST);
+    assert_int_equal(frame_add(&fa, BASE + 19 * PG, BASE + 21 * PG), -KERR_EXIST);
     assert_int_equal(frame_count_free(&fa), 60); /* refused whole */
     assert_int_equal(frame_add(&fa, BASE + 4096, BASE + 8193), -KERR_INVAL);
     assert_int_equal(frame_add(&fa, BASE - 4096, BASE + 4096), -KERR_RANGE);
-    assert_int_equal(frame_add(&fa, BASE + 199 * 4096, BASE + 201 * 4096), -KERR_RANGE);
+    assert_int_equal(frame_add(&fa, BASE + 199 * PG, BASE + 201 * PG), -KERR_RANGE);
     uint64_t got[60];
     for (int i = 0; i < 60; i++) {
         assert_int_equal(frame_get(&fa, &got[i]), 0);
-        bool in_a = got[i] >= BASE + 10 * 4096 && got[i] < BASE + 20 * 4096;
-        bool in_b = got[i] >= BASE + 150 * 4096 && got[i] < BASE + 200 * 4096;
+        bool in_a = got[i] >= BASE + 10 * PG && got[i] < BASE + 20 * PG;
+        bool in_b = got[i] >= BASE + 150 * PG && got[i] < BASE + 200 * PG;
         assert_true(in_a || in_b);
         for (int j = 0; j < i; j++)
             assert_true(got[j] != got[i]);
@@ -51,7 +52,7 @@ static void test_add_get_put(void **state)
     assert_int_equal(frame_put(&fa, got[5]), 0);
     assert_int_equal(frame_put(&fa, got[5]), -KERR_EXIST);
     assert_int_equal(frame_put(&fa, got[5] + 12), -KERR_INVAL);
-    assert_int_equal(frame_put(&fa, BASE + 200 * 4096), -KERR_RANGE);
+    assert_int_equal(frame_put(&fa, BASE + 200 * PG), -KERR_RANGE);
     assert_int_equal(frame_put(&fa, BASE - 4096), -KERR_RANGE);
     assert_int_equal(frame_get(&fa, &pa), 0);
     assert_int_equal(pa, got[5]);
@@ -67,7 +68,7 @@ static void test_random_against_model(void **state)
     uint64_t bits[(N + 63) / 64];
     bool used[N]; /* model: true = handed out */
     bool usable[N];
-    assert_int_equal(frame_init(&fa, bits, sizeof bits / 8, 0, N * 4096ull), 0);
+    assert_int_equal(frame_init(&fa, bits, sizeof bits / 8, 0, N * PG), 0);
     for (int i = 0; i < N; i++)
         usable[i] = used[i] = false;
     for (int k = 0; k < 12; k++) { /* random disjoint usable ranges */
@@ -77,7 +78,7 @@ static void test_random_against_model(void **state)
         bool clash = false;
         for (size_t i = s; i < e; i++)
             clash |= usable[i];
-        int rc = frame_add(&fa, s * 4096, e * 4096);
+        int rc = frame_add(&fa, s * PG, e * PG);
         assert_int_equal(rc, clash ? -KERR_EXIST : 0);
         if (!clash)
             for (size_t i = s; i < e; i++)
@@ -104,7 +105,7 @@ static void test_random_against_model(void **state)
              * and neither does this model. */
             if (!usable[i])
                 continue;
-            int rc = frame_put(&fa, i * 4096);
+            int rc = frame_put(&fa, i * PG);
             if (used[i]) {
                 assert_int_equal(rc, 0);
                 used[i] = false;

@@ -7,13 +7,13 @@
 #include "common/test.h"
 #include "kfmt.h"
 
-#define CHECK(...)                                                                           \
-    do {                                                                                     \
-        char want[256], got[256];                                                            \
-        int wn = snprintf(want, sizeof want, __VA_ARGS__);                                   \
-        size_t gn = kfmt_snprintf(got, sizeof got, __VA_ARGS__);                             \
-        assert_string_equal(got, want);                                                      \
-        assert_int_equal(gn, (size_t)wn);                                                    \
+#define CHECK(...)                                                                                 \
+    do {                                                                                           \
+        char want[256], got[256];                                                                  \
+        int wn = snprintf(want, sizeof want, __VA_ARGS__);                                         \
+        size_t gn = kfmt_snprintf(got, sizeof got, __VA_ARGS__);                                   \
+        assert_string_equal(got, want);                                                            \
+        assert_int_equal(gn, (size_t)wn);                                                          \
     } while (0)
 
 static void test_integers(void **state)

@@ -89,10 +89,10 @@ static void test_bad_frees_are_refused(void **state)
     kheap h;
     kheap_init(&h, (kheap_pages){s_get_tracked, s_put, &s});
     char *a = kheap_alloc(&h, 40), *b = kheap_alloc(&h, 40);
-    assert_int_equal(kheap_free(&h, a + 16), -KERR_INVAL);  /* inside a 64-byte block */
-    assert_int_equal(kheap_free(&h, a + 1), -KERR_INVAL);   /* misaligned */
+    assert_int_equal(kheap_free(&h, a + 16), -KERR_INVAL); /* inside a 64-byte block */
+    assert_int_equal(kheap_free(&h, a + 1), -KERR_INVAL);  /* misaligned */
     assert_int_equal(kheap_free(&h, a), 0);
-    assert_int_equal(kheap_free(&h, a), -KERR_EXIST);       /* double free */
+    assert_int_equal(kheap_free(&h, a), -KERR_EXIST); /* double free */
     assert_int_equal(kheap_usable(&h, a), 0);
     char *big = kheap_alloc(&h, 6000);
     assert_int_equal(kheap_free(&h, big + 64), -KERR_INVAL); /* not the block start */
@@ -145,12 +145,14 @@ static void test_random_against_malloc(void **state)
         if (l->p) {
             for (size_t k = 0; k < l->n; k++)
                 if (l->p[k] != (unsigned char)(l->tag + k))
-                    fail_msg("block %p byte %zu changed: another block overlaps it", (void *)l->p, k);
+                    fail_msg("block %p byte %zu changed: another block overlaps it", (void *)l->p,
+                             k);
             expect -= kheap_usable(&h, l->p);
             assert_int_equal(kheap_free(&h, l->p), 0);
             l->p = NULL;
         } else {
-            l->n = cmn_rng_below(&rng, 8) ? 1 + cmn_rng_below(&rng, 1024) : 1 + cmn_rng_below(&rng, 20000);
+            l->n = cmn_rng_below(&rng, 8) ? 1 + cmn_rng_below(&rng, 1024)
+                                          : 1 + cmn_rng_below(&rng, 20000);
             l->p = kheap_alloc(&h, l->n);
             assert_non_null(l->p);
             l->tag = (unsigned char)cmn_rng_next(&rng);

@@ -142,7 +142,7 @@ static void test_usable_against_page_model(void **state)
     (void)state;
     cmn_rng rng;
     cmn_test_rng(&rng);
-    enum { PAGES = 64, P = 4096 };
+    const uint64_t PAGES = 64, P = 4096;
     for (int round = 0; round < 3000; round++) {
         mb_region map[6];
         size_t n = 1 + cmn_rng_below(&rng, 6);
@@ -164,10 +164,12 @@ static void test_usable_against_page_model(void **state)
         assert_int_equal(mb_usable(map, n, &res, 1, lo, hi, out, 32, &nu), 0);
         for (uint64_t pg = 0; pg < PAGES; pg++) {
             uint64_t s = pg * P, e = s + P;
-            bool avail = covered(map, n, s, e), hole = res.start < e && res.end > s && res.end > res.start;
+            bool avail = covered(map, n, s, e),
+                 hole = res.start < e && res.end > s && res.end > res.start;
             for (size_t i = 0; i < n; i++) {
                 uint64_t rs = map[i].base, re = map[i].base + map[i].len;
-                if (map[i].type != 1 && rs < e && re > s && re > rs) /* empty holes remove nothing */
+                if (map[i].type != 1 && rs < e && re > s &&
+                    re > rs) /* empty holes remove nothing */
                     hole = true;
             }
             bool want = avail && !hole && s >= lo && e <= hi;

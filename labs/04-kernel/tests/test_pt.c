@@ -99,7 +99,7 @@ static void test_map_translate_unmap(void **state)
     assert_int_equal(m.live_tables, 4); /* still used by 0x401000 */
     assert_int_equal(pt_unmap(&env, 0x400000, &pa), -KERR_NOENT);
     assert_int_equal(pt_unmap(&env, 0x401fff, &pa), 0); /* any address in the page */
-    assert_int_equal(m.live_tables, 1); /* empty tables were released */
+    assert_int_equal(m.live_tables, 1);                 /* empty tables were released */
     free_env(&env, &m);
 }
 
@@ -139,7 +139,7 @@ static void test_large_pages(void **state)
     struct host_mem m;
     pt_env env = make_env(&m);
     /* hand-build a 2 MiB page at 0x40000000 and a 1 GiB page at 512 GiB, as boot.S does */
-    uint64_t *pml4 = h_table(NULL, env.root), pdpt_pa, pd_pa, pdpt2_pa;
+    uint64_t *pml4 = h_table(NULL, env.root), pdpt_pa = 0, pd_pa = 0, pdpt2_pa = 0;
     assert_int_equal(h_alloc(&m, &pdpt_pa), 0);
     assert_int_equal(h_alloc(&m, &pd_pa), 0);
     assert_int_equal(h_alloc(&m, &pdpt2_pa), 0);
@@ -245,12 +245,9 @@ static void test_random_against_model(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_index_math),
-    cmocka_unit_test(test_map_translate_unmap),
-    cmocka_unit_test(test_bad_arguments),
-    cmocka_unit_test(test_out_of_memory_is_reported),
-    cmocka_unit_test(test_large_pages),
-    cmocka_unit_test(test_random_against_model),
+    cmocka_unit_test(test_index_math),    cmocka_unit_test(test_map_translate_unmap),
+    cmocka_unit_test(test_bad_arguments), cmocka_unit_test(test_out_of_memory_is_reported),
+    cmocka_unit_test(test_large_pages),   cmocka_unit_test(test_random_against_model),
 };
 
 CMN_TEST_MAIN(tests)

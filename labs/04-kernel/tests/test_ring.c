@@ -68,7 +68,7 @@ static void test_random_against_model(void **state)
     ring r;
     uint8_t buf[16];
     ring_init(&r, buf, 16);
-    uint8_t model[16];
+    uint8_t model[16] = {0};
     size_t mh = 0, mt = 0; /* model: model[mt..mh) mod 16, length mh - mt */
     for (int step = 0; step < 100000; step++) {
         if (cmn_rng_below(&rng, 2)) {
@@ -78,7 +78,7 @@ static void test_random_against_model(void **state)
             if (ok)
                 model[mh++ % 16] = v;
         } else {
-            uint8_t v;
+            uint8_t v = 0;
             bool ok = ring_pop(&r, &v);
             assert_int_equal(ok, mh != mt);
             if (ok)
@@ -119,10 +119,8 @@ static void test_threads_keep_order(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_rejects_bad_capacity),
-    cmocka_unit_test(test_full_and_empty),
-    cmocka_unit_test(test_indices_wrap),
-    cmocka_unit_test(test_random_against_model),
+    cmocka_unit_test(test_rejects_bad_capacity), cmocka_unit_test(test_full_and_empty),
+    cmocka_unit_test(test_indices_wrap),         cmocka_unit_test(test_random_against_model),
     cmocka_unit_test(test_threads_keep_order),
 };
 

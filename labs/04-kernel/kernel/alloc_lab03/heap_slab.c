@@ -19,8 +19,8 @@
 #define ARENA_WINDOW 8
 
 struct window {
-    uint64_t next;   /* bump pointer */
-    size_t pages;    /* mapped now */
+    uint64_t next; /* bump pointer */
+    size_t pages;  /* mapped now */
 };
 
 static struct window windows[HEAP_WINDOWS];

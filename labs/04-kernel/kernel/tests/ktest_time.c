@@ -52,7 +52,7 @@ KTEST(executor_serial_task_echoes_input)
     static exec_task line_task, tick_task;
     static struct line_reader reader;
     static struct ticker ticker;
-    reader = (struct line_reader){.deadline = timer_ticks() + 5 * TIMER_HZ};
+    reader = (struct line_reader){.deadline = timer_ticks() + 5ull * TIMER_HZ};
     ticker = (struct ticker){.period = 1, .count = 2};
     exec_init(&ex, (exec_hooks){tasks_idle, tasks_done, NULL});
     KT_EQ(exec_spawn(&ex, &line_task, "reader", line_reader_poll, &reader), 0);
