@@ -127,7 +127,7 @@ static void run_rom(const uint8_t *rom, const uint8_t *end, const char *name)
 {
     serial_len = 0;
     serial[0] = 0;
-    gb_host host = {NULL, on_serial, NULL};
+    gb_host host = {.serial_out = on_serial};
     gb_error err;
     bool ok = gb_init(&machine, rom, (size_t)(end - rom), cart_ram, sizeof cart_ram, &host,
                       &err) == 0;

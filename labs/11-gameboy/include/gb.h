@@ -152,7 +152,35 @@ typedef struct gb_host {
     void *ctx;
     void (*serial_out)(void *ctx, uint8_t byte); /* a byte sent with the internal clock */
     void (*frame)(void *ctx, const uint8_t *pixels); /* 160x144 shades 0..3, row-major */
+    /* Audio: n stereo frames (left, right interleaved) at audio_rate frames/s. */
+    void (*audio)(void *ctx, const int16_t *frames, size_t n);
+    uint32_t audio_rate;   /* e.g. 48000; 0 = no audio */
 } gb_host;
+
+/* One sound channel (square 1, square 2, wave, noise). */
+typedef struct gb_apu_ch {
+    bool on, dac, len_en;
+    uint16_t len;          /* length counter: 0 = expired */
+    uint16_t freq;         /* 11-bit frequency register */
+    int32_t timer;         /* clocks until the next waveform step */
+    uint8_t pos;           /* duty step 0-7, or wave sample 0-31 */
+    uint8_t duty, vol, env_timer;
+    uint16_t lfsr;
+    uint8_t noise_shift, noise_div;
+    bool noise_width7;
+} gb_apu_ch;
+
+typedef struct gb_apu {
+    gb_apu_ch ch[4];
+    bool power;
+    uint8_t regs[0x30];    /* $FF00-$FF2F as written (only $10-$26 are used) */
+    uint8_t wave[16];      /* wave RAM $FF30-$FF3F */
+    uint8_t fs_next;       /* the frame sequencer's next step, 0-7 */
+    bool sweep_on, sweep_negated;
+    uint16_t sweep_shadow;
+    uint8_t sweep_timer;
+    uint64_t synced;       /* M-cycle the waveform generators are advanced to */
+} gb_apu;
 
 typedef struct gb_ppu {
     uint16_t dot;          /* T-cycle within the line, 0..455 */
@@ -184,6 +212,11 @@ typedef struct gb {
     uint8_t dma_delay, dma_index;
     uint16_t dma_src;
     uint8_t events;        /* GB_EV_* raised since the last gb_run */
+    gb_apu apu;
+    uint64_t next_sample;  /* M-cycle of the next audio frame (UINT64_MAX: none) */
+    uint64_t samples;      /* audio frames produced */
+    uint16_t audio_n;
+    int16_t audio_buf[2 * 256];
 } gb;
 
 /* Sets up a machine for the ROM (which must stay alive as long as g) and optional

@@ -6,6 +6,7 @@
  * hardware's: TIMA counts falling edges of one bit of the 16-bit system counter
  * (ANDed with the enable bit), which is why writes to DIV and TAC can bump it.
  */
+#include "apu.h"
 #include "cart.h"
 #include "gb.h"
 #include "ppu.h"
@@ -49,13 +50,19 @@ static inline void timer_tick(gb *g)
     if (timer_signal(old, g->tac) && !timer_signal(g->div, g->tac))
         tima_increment(g);
     /* SOLUTION END */
+    if ((old & 0x1000) && !(g->div & 0x1000)) /* DIV bit 4 falls: 512 Hz */
+        gb_apu_frame_step(&g->apu);
 }
 
 static void timer_write(gb *g, uint8_t reg, uint8_t v)
 {
     bool before = timer_signal(g->div, g->tac);
     switch (reg) {
-    case R_DIV: g->div = 0; break;
+    case R_DIV:
+        if (g->div & 0x1000) /* zeroing DIV is a falling edge for the APU too */
+            gb_apu_frame_step(&g->apu);
+        g->div = 0;
+        break;
     case R_TIMA:
         if (g->tima_state == 2)
             return; /* the reload cycle wins */
@@ -106,9 +113,24 @@ static void dma_tick(gb *g)
         g->dma_active = false;
 }
 
+/* Produces audio frames up to now and hands full buffers to the host. */
+static void audio_tick(gb *g)
+{
+    gb_apu_sync(&g->apu, g->cpu.mcycles);
+    gb_apu_sample(&g->apu, &g->audio_buf[2 * g->audio_n]);
+    if (++g->audio_n == sizeof g->audio_buf / sizeof g->audio_buf[0] / 2) {
+        g->host.audio(g->host.ctx, g->audio_buf, g->audio_n);
+        g->audio_n = 0;
+    }
+    g->samples++;
+    g->next_sample = g->samples * GB_MCYCLES_PER_SECOND / g->host.audio_rate;
+}
+
 static inline void tick(gb *g)
 {
     timer_tick(g);
+    if (g->cpu.mcycles >= g->next_sample)
+        audio_tick(g);
     if (g->serial_bits)
         serial_tick(g);
     if (g->dma_active)
@@ -163,7 +185,7 @@ static uint8_t io_read(const gb *g, uint8_t reg)
         if (reg >= R_LCDC && reg <= 0x4B)
             return g->io[reg];
         if (reg >= 0x10 && reg <= 0x3F)
-            return g->io[reg]; /* sound registers: stored, no APU yet */
+            return gb_apu_read(&g->apu, reg);
         return reg == R_SB ? g->io[R_SB] : 0xFF;
     }
 }
@@ -229,7 +251,14 @@ static void io_write(gb *g, uint8_t reg, uint8_t v)
         return;
     case R_LCDC: case R_STAT: case R_LYC: gb_ppu_write(g, reg, v); return;
     case R_LY: return; /* read-only */
-    default: g->io[reg] = v; return;
+    default:
+        if (reg >= 0x10 && reg <= 0x3F) {
+            gb_apu_sync(&g->apu, g->cpu.mcycles);
+            gb_apu_write(&g->apu, reg, v);
+            return;
+        }
+        g->io[reg] = v;
+        return;
     }
 }
 
@@ -307,9 +336,7 @@ static void bus_ack(void *ctx, uint8_t mask)
 static void post_boot_io(gb *g)
 {
     static const struct { uint8_t reg, v; } init[] = {
-        {0x10, 0x80}, {0x11, 0xBF}, {0x12, 0xF3}, {0x14, 0xBF}, {0x16, 0x3F}, {0x19, 0xBF},
-        {0x1A, 0x7F}, {0x1B, 0xFF}, {0x1C, 0x9F}, {0x1E, 0xBF}, {0x20, 0xFF}, {0x23, 0xBF},
-        {0x24, 0x77}, {0x25, 0xF3}, {0x26, 0xF1}, {0x40, 0x91}, {0x46, 0xFF}, {0x47, 0xFC},
+        {0x40, 0x91}, {0x46, 0xFF}, {0x47, 0xFC},
     };
     for (size_t i = 0; i < sizeof init / sizeof init[0]; i++)
         g->io[init[i].reg] = init[i].v;
@@ -340,6 +367,10 @@ int gb_init(gb *g, const uint8_t *rom, size_t rom_size, uint8_t *ram, size_t ram
         g->host = *host;
     post_boot_io(g);
     gb_ppu_reset(g);
+    gb_apu_reset(&g->apu);
+    g->next_sample = UINT64_MAX;
+    if (g->host.audio && g->host.audio_rate)
+        g->next_sample = 0;
     return GB_OK;
 }
 

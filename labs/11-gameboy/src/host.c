@@ -167,7 +167,7 @@ void gbh_run_test(const uint8_t *rom, size_t size, const gbh_test_opts *opts,
     uint8_t *ram = calloc(1, ram_size);
     gb *g = malloc(sizeof *g);
     runner r = {res, 0, opts->echo, 0};
-    gb_host host = {&r, on_serial, NULL};
+    gb_host host = {.ctx = &r, .serial_out = on_serial};
     if (!ram || !g || gb_init(g, rom, size, ram, ram_size, &host, &res->err)) {
         res->verdict = GBH_BADROM;
         free(ram);

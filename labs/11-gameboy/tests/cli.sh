@@ -9,7 +9,7 @@ check() { # check NAME CONDITION-EXIT-STATUS [DETAIL]
     n=$((n + 1))
     if [ "$2" = 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; [ -n "${3:-}" ] && echo "# $3"; bad=1; fi
 }
-echo "1..11"
+echo "1..12"
 
 out=$("$gb" test "$roms/timer.gb" 2>&1); rc=$?
 [ $rc = 0 ] && echo "$out" | grep -q "passed (serial"; check "gb test: a passing ROM exits 0" $? "$out"
@@ -48,6 +48,15 @@ out=$("$gb" run "$roms/dma.gb" --frames many 2>&1); rc=$?
 
 "$gb" run "$roms/timer.gb" --frames 3 --screenshot "$tmp/shot.png" >/dev/null 2>&1 &&
     head -c 8 "$tmp/shot.png" | od -An -c | grep -q "P   N   G"; check "gb run --screenshot writes a PNG" $?
+
+"$gb" run "$roms/timer.gb" --frames 60 --wav "$tmp/out.wav" >/dev/null 2>&1 &&
+    python3 - "$tmp/out.wav" <<'PY'
+import sys, wave
+w = wave.open(sys.argv[1])
+assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (2, 2, 48000)
+assert abs(w.getnframes() - 60 * 70224 * 48000 // 4194304) <= 256, w.getnframes()
+PY
+check "gb run --wav writes 16-bit stereo 48 kHz for the frames run" $?
 
 out=$("$gb" run "$roms/timer.gb" --frames 10 --serial 2>&1)
 [ "$out" = "Passed" ]; check "gb run --serial prints the serial text" $? "$out"

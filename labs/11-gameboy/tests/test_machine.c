@@ -38,7 +38,7 @@ static gb *boot(host_log *log, const uint8_t *program, size_t len, uint8_t **rom
     if (program)
         memcpy(rom + 0x150, program, len);
     gb *g = malloc(sizeof *g);
-    gb_host host = {log, on_serial, on_frame};
+    gb_host host = {.ctx = log, .serial_out = on_serial, .frame = on_frame};
     gb_error err;
     assert_int_equal(gb_init(g, rom, size, NULL, 0, &host, &err), 0);
     *rom_out = rom;

@@ -1,5 +1,6 @@
-/* run.c — `gb run`: N frames headless, serial to stdout, last frame to a PNG, and the
- * battery save in ROM.sav read before and written after. */
+/* run.c — `gb run`: N frames headless, serial to stdout, last frame to a PNG, sound to
+ * a WAV file (16-bit stereo, 48 kHz), and the battery save in ROM.sav read before and
+ * written after. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,59 @@ static void serial_to_stdout(void *ctx, uint8_t byte)
     (void)ctx;
     putchar(byte);
     fflush(stdout);
+}
+
+/* ---- WAV: a RIFF header whose two sizes are patched when the file is closed ---- */
+enum { WAV_RATE = 48000 };
+
+typedef struct wav {
+    FILE *f;
+    uint32_t frames;
+    bool failed;
+} wav;
+
+static void put_le(FILE *f, uint32_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        fputc((int)((v >> (8 * i)) & 0xFF), f);
+}
+
+static void wav_header(FILE *f, uint32_t frames)
+{
+    uint32_t data = frames * 4;
+    fwrite("RIFF", 1, 4, f);
+    put_le(f, 36 + data, 4);
+    fwrite("WAVEfmt ", 1, 8, f);
+    put_le(f, 16, 4);            /* fmt chunk size */
+    put_le(f, 1, 2);             /* PCM */
+    put_le(f, 2, 2);             /* stereo */
+    put_le(f, WAV_RATE, 4);
+    put_le(f, WAV_RATE * 4, 4);  /* bytes per second */
+    put_le(f, 4, 2);             /* bytes per frame */
+    put_le(f, 16, 2);            /* bits per sample */
+    fwrite("data", 1, 4, f);
+    put_le(f, data, 4);
+}
+
+static void on_audio(void *ctx, const int16_t *frames, size_t n)
+{
+    wav *w = ctx;
+    for (size_t i = 0; i < 2 * n; i++)
+        put_le(w->f, (uint16_t)frames[i], 2);
+    w->frames += (uint32_t)n;
+}
+
+static int wav_close(wav *w, const char *path)
+{
+    if (!w->f)
+        return 0;
+    rewind(w->f);
+    wav_header(w->f, w->frames);
+    if (ferror(w->f) | fclose(w->f)) {
+        perror(path);
+        return 1;
+    }
+    return 0;
 }
 
 /* ROM path with its extension replaced by .sav. */
@@ -48,7 +102,7 @@ static int write_save(const char *path, const uint8_t *ram, size_t size)
 
 int gbcli_run(int argc, char **argv)
 {
-    const char *path = NULL, *shot = NULL;
+    const char *path = NULL, *shot = NULL, *wav_path = NULL;
     double frames = 60;
     bool serial = false;
     for (int i = 0; i < argc; i++) {
@@ -59,6 +113,8 @@ int gbcli_run(int argc, char **argv)
             i++;
         } else if (!strcmp(argv[i], "--screenshot") && next) {
             shot = argv[++i];
+        } else if (!strcmp(argv[i], "--wav") && next) {
+            wav_path = argv[++i];
         } else if (!strcmp(argv[i], "--serial")) {
             serial = true;
         } else if (argv[i][0] != '-' && !path) {
@@ -69,7 +125,8 @@ int gbcli_run(int argc, char **argv)
         }
     }
     if (!path) {
-        fputs("usage: gb run ROM [--frames N] [--screenshot OUT.png] [--serial]\n", stderr);
+        fputs("usage: gb run ROM [--frames N] [--screenshot OUT.png] [--wav OUT.wav] [--serial]\n",
+              stderr);
         return 2;
     }
     uint8_t *rom;
@@ -83,8 +140,22 @@ int gbcli_run(int argc, char **argv)
     uint8_t *ram = info.ram_size ? calloc(1, info.ram_size) : NULL;
     if (ram && info.has_battery)
         load_save(sav, ram, info.ram_size);
+    wav w = {0};
+    if (wav_path) {
+        w.f = fopen(wav_path, "wb");
+        if (!w.f) {
+            perror(wav_path);
+            free(ram);
+            free(rom);
+            return 2;
+        }
+        wav_header(w.f, 0);
+    }
     gb *g = malloc(sizeof *g);
-    gb_host host = {NULL, serial ? serial_to_stdout : NULL, NULL};
+    gb_host host = {.ctx = &w,
+                    .serial_out = serial ? serial_to_stdout : NULL,
+                    .audio = wav_path ? on_audio : NULL,
+                    .audio_rate = WAV_RATE};
     gb_error err;
     if (!g || gb_init(g, rom, size, ram, info.ram_size, &host, &err)) {
         fprintf(stderr, "gb: %s: cannot start the machine\n", path);
@@ -99,6 +170,7 @@ int gbcli_run(int argc, char **argv)
         if (info.has_battery && ram && g->cart.ram_dirty)
             rc |= write_save(sav, ram, info.ram_size);
     }
+    rc |= wav_close(&w, wav_path);
     free(g);
     free(ram);
     free(rom);
