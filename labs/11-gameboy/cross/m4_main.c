@@ -75,6 +75,19 @@ int memcmp(const void *a, const void *b, size_t n)
     return 0;
 }
 
+/* The learner edition (make handout) replaces unwritten code with calls to this. */
+__attribute__((weak)) _Noreturn void course_todo(const char *hint, const char *file, int line);
+__attribute__((weak)) _Noreturn void course_todo(const char *hint, const char *file, int line)
+{
+    (void)line;
+    puts_host("not ok - TODO in ");
+    puts_host(file);
+    puts_host(": ");
+    puts_host(hint);
+    puts_host("\n");
+    exit_host(3);
+}
+
 /* ---- the tests ---------------------------------------------------------------------- */
 extern const uint8_t rom_timer[], rom_timer_end[], rom_interrupts[], rom_interrupts_end[],
     rom_mbc1[], rom_mbc1_end[];

@@ -35,7 +35,8 @@ static void tima_increment(gb *g)
 /* One M-cycle of the timer. */
 static inline void timer_tick(gb *g)
 {
-    /* SOLUTION BEGIN: finish a pending reload (TMA into TIMA, timer interrupt), then add 4 to DIV and count a falling edge of the selected bit */
+    uint16_t old = g->div;
+    /* SOLUTION BEGIN: finish a pending reload (TMA into TIMA, timer interrupt), then add 4 to the counter and count a falling edge of the selected bit */
     if (g->tima_state) {
         if (g->tima_state == 1) {
             g->tima = g->tma;
@@ -45,7 +46,6 @@ static inline void timer_tick(gb *g)
             g->tima_state = 0;
         }
     }
-    uint16_t old = g->div;
     g->div = (uint16_t)(old + 4);
     if (timer_signal(old, g->tac) && !timer_signal(g->div, g->tac))
         tima_increment(g);
