@@ -134,8 +134,10 @@ void kfree(void *p)
 size_t heap_bytes_in_use(void)
 {
     size_t bytes = large_bytes;
-    for (unsigned c = 0; c < CLASSES; c++)
-        bytes += caches[c].in_use * caches[c].obj_size;
+    for (unsigned c = 0; c < CLASSES; c++) {
+        slab_stats st = slab_get_stats(&caches[c]);
+        bytes += st.in_use * st.obj_size;
+    }
     return bytes;
 }
 

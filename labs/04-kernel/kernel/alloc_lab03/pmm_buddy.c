@@ -5,7 +5,9 @@
  * its free lists inside the free frames themselves, which is fine because physical
  * memory below 1 GiB is identity-mapped: a frame's address is also a pointer to it.
  * buddy_free cannot tell a double free from a stray pointer; buddy_block_size can,
- * for the pointers that fall inside a managed region, so pmm_free asks it first. */
+ * for the pointers that fall inside a managed region, so pmm_free asks it first.
+ * buddy.h has no "is this address mine" query, so the range check reads the buddy's
+ * public base/end fields. */
 #include "buddy.h"
 #include "kalloc.h"
 #include "kerr.h"
@@ -61,7 +63,7 @@ size_t pmm_free_frames(void)
 {
     size_t bytes = 0;
     for (size_t i = 0; i < nzones; i++)
-        bytes += zones[i].free_bytes;
+        bytes += buddy_get_stats(&zones[i]).free_bytes;
     return bytes / 4096;
 }
 
