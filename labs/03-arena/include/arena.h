@@ -67,7 +67,7 @@ typedef struct arena {
     arena_chunk *head;  /* newest chunk (NULL before the first allocation) */
     arena_chunk *first; /* oldest chunk: kept by reset */
     size_t in_use;      /* bytes requested since the last reset */
-    size_t wasted;      /* padding, red zones and abandoned chunk tails */
+    size_t retired;     /* usable bytes of the chunks below head (wasted is derived) */
     size_t high_water;  /* largest in_use seen (updated lazily) */
     size_t chunk_size;  /* first chunk's size */
     size_t chunks;      /* chunks held */
@@ -81,7 +81,6 @@ typedef struct arena_mark {
     arena_chunk *chunk;
     uintptr_t ptr;
     size_t in_use;
-    size_t wasted;
 } arena_mark;
 
 typedef struct arena_stats {

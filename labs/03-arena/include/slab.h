@@ -44,6 +44,8 @@ struct slab_cache {
     size_t slab_size;      /* power of two; slabs are aligned to it */
     size_t first_off;      /* offset of object 0 in a slab */
     uint32_t capacity;     /* objects per slab */
+    uint32_t stride_shift; /* obj_size = odd << stride_shift ... */
+    uint64_t stride_inv;   /* ... and odd * stride_inv == 1 (mod 2^64): no division */
     slab *partial;         /* slabs with free and used objects */
     slab *full;            /* slabs with no free object */
     slab *empty;           /* at most one fully free slab kept */

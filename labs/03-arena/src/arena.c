@@ -32,9 +32,12 @@ static uintptr_t align_up(uintptr_t x, size_t a)
     return (x + (a - 1)) & ~(uintptr_t)(a - 1);
 }
 
+/* A power of two <= ARENA_MAX_ALIGN, in one test: align 0 makes mask all ones. */
 static bool valid_align(size_t align)
 {
-    return align != 0 && (align & (align - 1)) == 0 && align <= ARENA_MAX_ALIGN;
+    size_t mask = align - 1;
+    _Static_assert(ARENA_MAX_ALIGN == 4096, "the shift below assumes 4096");
+    return ((align & mask) | (mask >> 12)) == 0;
 }
 
 static uintptr_t chunk_data(const arena_chunk *c)
@@ -89,8 +92,8 @@ static void push_chunk(arena *a, arena_chunk *c, size_t size)
 {
     c->size = size;
     c->prev = a->head;
-    if (a->head != NULL)
-        a->wasted += a->end - a->ptr; /* the old chunk's tail is abandoned */
+    if (a->head != NULL) /* the old chunk's tail is abandoned: counted as wasted */
+        a->retired += a->head->size - ARENA_CHUNK_HEADER;
     a->head = c;
     if (a->first == NULL)
         a->first = c;
@@ -151,7 +154,6 @@ void *arena_alloc(arena *a, size_t size, size_t align)
         if (p <= a->end && size <= a->end - p) {
             uintptr_t next = align_up(p + size, ARENA_GRANULE) + ARENA_REDZONE;
             if (next <= a->end) {
-                a->wasted += (next - a->ptr) - size;
                 a->in_use += size;
                 a->ptr = next;
                 unpoison_range(a, p, size);
@@ -186,7 +188,6 @@ bool arena_extend(arena *a, void *p, size_t old_size, size_t new_size)
     if (next > a->end)
         return false;
     a->in_use = a->in_use - old_size + new_size;
-    a->wasted = a->wasted - ((a->ptr - q) - old_size) + ((next - q) - new_size);
     if (new_size < old_size) {
         release_range(a, q + new_size, old_size - new_size);
     } else {
@@ -216,7 +217,7 @@ void *arena_realloc(arena *a, void *p, size_t old_size, size_t new_size, size_t 
 
 arena_mark arena_save(const arena *a)
 {
-    return (arena_mark){.chunk = a->head, .ptr = a->ptr, .in_use = a->in_use, .wasted = a->wasted};
+    return (arena_mark){.chunk = a->head, .ptr = a->ptr, .in_use = a->in_use};
 }
 
 /* Gives the newest chunk back to the source. */
@@ -227,6 +228,8 @@ static void pop_chunk(arena *a)
     a->head = c->prev;
     a->chunks--;
     a->reserved -= size;
+    if (a->head != NULL)
+        a->retired -= a->head->size - ARENA_CHUNK_HEADER;
     /* The source owns it again: lift our poisoning before it reuses the memory. */
     unpoison_range(a, (uintptr_t)c, size);
     a->src.free(a->src.ctx, c, size);
@@ -245,7 +248,6 @@ void arena_rewind(arena *a, arena_mark m)
     a->ptr = m.ptr;
     a->end = chunk_end(a->head);
     a->in_use = m.in_use;
-    a->wasted = m.wasted;
     release_range(a, a->ptr, a->end - a->ptr);
     /* SOLUTION END */
 }
@@ -261,7 +263,6 @@ void arena_reset(arena *a)
     a->ptr = chunk_data(a->head);
     a->end = chunk_end(a->head);
     a->in_use = 0;
-    a->wasted = 0;
     release_range(a, a->ptr, a->end - a->ptr);
     /* SOLUTION END */
 }
@@ -277,15 +278,18 @@ void arena_destroy(arena *a)
     a->head = a->first = NULL;
     a->ptr = EMPTY_PTR;
     a->end = EMPTY_END;
-    a->chunks = a->reserved = a->in_use = a->wasted = 0;
+    a->chunks = a->reserved = a->in_use = a->retired = 0;
 }
 
 arena_stats arena_get_stats(const arena *a)
 {
     size_t hw = a->in_use > a->high_water ? a->in_use : a->high_water;
+    /* Everything consumed (older chunks whole, head up to the cursor) that is not a
+     * live allocation: padding, red zones, abandoned tails. */
+    size_t consumed = a->head == NULL ? 0 : a->retired + (a->ptr - chunk_data(a->head));
     return (arena_stats){.in_use = a->in_use,
                          .high_water = hw,
                          .chunks = a->chunks,
                          .reserved = a->reserved,
-                         .wasted = a->wasted};
+                         .wasted = consumed - a->in_use};
 }

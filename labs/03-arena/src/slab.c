@@ -42,6 +42,26 @@ static size_t bitmap_bytes(size_t objects)
     return SLAB_DEBUG ? (objects + 63) / 64 * sizeof(uint64_t) : 0;
 }
 
+/* The inverse of odd d modulo 2^64 (Newton's iteration doubles the correct bits). */
+static uint64_t inverse_odd(uint64_t d)
+{
+    uint64_t x = d; /* correct to 3 bits: d * d == 1 (mod 8) for odd d */
+    for (int i = 0; i < 5; i++)
+        x *= 2 - d * x;
+    return x;
+}
+
+/* Index of the object at byte offset off from object 0, or a value >= capacity when
+ * off is not a multiple of the stride. Division by the stride would cost tens of
+ * cycles per call; exact division by an odd number is a multiplication by its inverse,
+ * and a non-multiple maps to a huge number instead. */
+static uint64_t object_index(const slab_cache *c, uintptr_t off)
+{
+    if ((off & (((uintptr_t)1 << c->stride_shift) - 1)) != 0)
+        return UINT64_MAX;
+    return (uint64_t)(off >> c->stride_shift) * c->stride_inv;
+}
+
 int slab_cache_init(slab_cache *c, const char *name, size_t size, size_t align,
                     size_t slab_size, const arena_source *src, slab_error_fn on_error)
 {
@@ -65,6 +85,8 @@ int slab_cache_init(slab_cache *c, const char *name, size_t size, size_t align,
     c->slab_size = slab_size;
     c->first_off = first;
     c->capacity = (uint32_t)((slab_size - first) / stride);
+    c->stride_shift = (uint32_t)__builtin_ctzll((unsigned long long)stride);
+    c->stride_inv = inverse_odd((uint64_t)(stride >> c->stride_shift));
     c->src = *src;
     c->on_error = on_error;
     return 0;
@@ -157,7 +179,7 @@ void *slab_alloc(slab_cache *c)
     }
     /* SOLUTION END */
 #if SLAB_DEBUG
-    size_t i = (obj - object_at(c, s, 0)) / c->obj_size;
+    uint64_t i = object_index(c, obj - object_at(c, s, 0));
     s->live[i / 64] |= (uint64_t)1 << (i % 64);
 #endif
     MC_UNPOISON((void *)obj, c->obj_size);
@@ -180,9 +202,9 @@ static void check_free(slab_cache *c, slab *s, uintptr_t p)
     if (s->magic != SLAB_MAGIC || s->cache != c)
         misuse(c, "free of a pointer that is not from this cache", (void *)p);
     uintptr_t first = object_at(c, s, 0);
-    if (p < first || (p - first) % c->obj_size != 0 || (p - first) / c->obj_size >= c->capacity)
+    uint64_t i = p < first ? UINT64_MAX : object_index(c, p - first);
+    if (i >= c->capacity)
         misuse(c, "free of a pointer that is not the start of an object", (void *)p);
-    size_t i = (p - first) / c->obj_size;
     uint64_t bit = (uint64_t)1 << (i % 64);
     if ((s->live[i / 64] & bit) == 0)
         misuse(c, "double free (the object is already free)", (void *)p);

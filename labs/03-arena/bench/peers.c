@@ -1,0 +1,130 @@
+/* peers.c — the vtables of bench/peers.h.
+ *
+ * All four general-purpose allocators are linked into one binary. Linking several
+ * malloc replacements makes one of them the process's `malloc` (jemalloc, the first
+ * on the link line; the benchmark framework's own allocations go there), so no
+ * variant calls plain malloc: each calls its library's own entry points. glibc's
+ * allocator stays reachable as __libc_malloc/__libc_free whatever `malloc` resolves
+ * to. dlopen(RTLD_LOCAL | RTLD_DEEPBIND) was the other option; it fails for Debian's
+ * jemalloc ("cannot allocate memory in static TLS block": it uses initial-exec TLS). */
+#include <stdlib.h>
+
+#include <gperftools/tcmalloc.h>
+#include <jemalloc/jemalloc.h>
+#include <mimalloc.h>
+
+#include "arena.h"
+#include "arena_hosted.h"
+#include "peers.h"
+
+void *__libc_malloc(size_t n);
+void __libc_free(void *p);
+
+static void *glibc_alloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    return __libc_malloc(n);
+}
+
+static void glibc_free(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    (void)n;
+    __libc_free(p);
+}
+
+static void *je_alloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    return mallocx(n, 0);
+}
+
+static void je_free(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    sdallocx(p, n, 0);
+}
+
+static void *mi_alloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    return mi_malloc(n);
+}
+
+static void mi_free_sz(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    mi_free_size(p, n);
+}
+
+static void *tc_alloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    return tc_malloc(n);
+}
+
+static void tc_free_sz(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    tc_free_sized(p, n);
+}
+
+/* --- arenas: the context is the arena; frees are skipped, reset frees everything ------ */
+
+static void *arena_make(void)
+{
+    arena *a = malloc(sizeof *a);
+    arena_source src = arena_heap_source();
+    arena_init(a, &src, 256 * 1024);
+    return a;
+}
+
+static void *ar_alloc(void *ctx, size_t n)
+{
+    return arena_alloc(ctx, n, 8);
+}
+
+static void ar_reset(void *ctx)
+{
+    arena_reset(ctx);
+}
+
+static void ar_destroy(void *ctx)
+{
+    arena_destroy(ctx);
+    free(ctx);
+}
+
+static void *mt_make(void)
+{
+    arena_mt *a = malloc(sizeof *a);
+    arena_source src = arena_heap_source();
+    arena_mt_init(a, &src, 256 * 1024);
+    return a;
+}
+
+static void *mt_alloc(void *ctx, size_t n)
+{
+    return arena_mt_alloc(ctx, n, 8);
+}
+
+static void mt_reset(void *ctx)
+{
+    arena_mt_reset(ctx);
+}
+
+static void mt_destroy(void *ctx)
+{
+    arena_mt_destroy(ctx);
+    free(ctx);
+}
+
+const peer bench_peers[] = {
+    {"glibc", glibc_alloc, glibc_free, NULL, NULL, NULL},
+    {"jemalloc", je_alloc, je_free, NULL, NULL, NULL},
+    {"mimalloc", mi_alloc, mi_free_sz, NULL, NULL, NULL},
+    {"tcmalloc", tc_alloc, tc_free_sz, NULL, NULL, NULL},
+    {"arena", ar_alloc, NULL, ar_reset, arena_make, ar_destroy},
+    {"arena_mt", mt_alloc, NULL, mt_reset, mt_make, mt_destroy},
+};
+const size_t bench_npeers = sizeof bench_peers / sizeof bench_peers[0];

@@ -1,0 +1,28 @@
+/* peers.h — the allocators the benches compare, behind one small vtable.
+ *
+ * Every variant is called through the same function pointers, so call overhead is
+ * equal. Malloc-style peers free every object; arenas skip frees and reset at the end
+ * (that is the point of an arena). See README "Measured results" for how the peers
+ * are bound: each through its own explicit entry points (glibc's __libc_malloc,
+ * jemalloc's mallocx/sdallocx, mimalloc's mi_malloc/mi_free_size, tcmalloc's
+ * tc_malloc/tc_free_sized), never through the process-wide malloc symbol. */
+#ifndef ARENA_BENCH_PEERS_H
+#define ARENA_BENCH_PEERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct peer {
+    const char *name;
+    void *(*alloc)(void *ctx, size_t n);
+    void (*free)(void *ctx, void *p, size_t n); /* NULL: frees are skipped */
+    void (*reset)(void *ctx);                   /* NULL: nothing to do after frees */
+    void *(*make)(void);                        /* per-run context (arenas), or NULL */
+    void (*destroy)(void *ctx);
+} peer;
+
+/* glibc, jemalloc, mimalloc, tcmalloc, arena, arena_mt — baseline first. */
+extern const peer bench_peers[];
+extern const size_t bench_npeers;
+
+#endif
