@@ -238,9 +238,67 @@ static void bm_parse(bench_state *st, void *arg)
         bench_skip(st, "the parsed tree differs from the reference (glibc) tree");
 }
 
+/* --- the same allocations without the parsing ---------------------------------------
+ * "replay": the parse's allocation sizes, recorded once, are allocated in the same order
+ * (first byte written), then freed in the same order, or the arena is reset. Items are
+ * still nodes, so the row compares with "parse": the difference is the parser's own
+ * work, which no allocator can speed up. */
+
+static size_t *trace;
+static size_t trace_len, trace_cap;
+
+static void *record_alloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    if (trace_len == trace_cap) {
+        trace_cap = trace_cap ? trace_cap * 2 : 65536;
+        trace = realloc(trace, trace_cap * sizeof *trace);
+    }
+    trace[trace_len++] = n;
+    return malloc(n);
+}
+
+static void record_free(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    (void)n;
+    free(p);
+}
+
+static const peer recorder = {"record", record_alloc, record_free, NULL, NULL, NULL};
+
+static void bm_replay(bench_state *st, void *arg)
+{
+    const peer *pk = arg;
+    void *ctx = pk->make ? pk->make() : NULL;
+    void **ptrs = malloc(trace_len * sizeof *ptrs);
+    while (bench_keep_running(st)) {
+        for (size_t i = 0; i < trace_len; i++) {
+            ptrs[i] = pk->alloc(ctx, trace[i]);
+            *(char *)ptrs[i] = 1;
+        }
+        BENCH_CLOBBER_MEMORY();
+        if (pk->free)
+            for (size_t i = 0; i < trace_len; i++)
+                pk->free(ctx, ptrs[i], trace[i]);
+        if (pk->reset)
+            pk->reset(ctx);
+    }
+    bench_set_items(st, bench_state_iterations(st) * (int64_t)doc.nodes);
+    bench_counter(st, "allocs", (double)trace_len, BENCH_COUNTER_DEFAULT);
+    free(ptrs);
+    if (pk->destroy)
+        pk->destroy(ctx);
+}
+
 static void setup(void)
 {
     make_doc();
+    {
+        parser r = {.pk = &recorder, .stack = malloc(doc.nodes * sizeof(node *)), .s = doc.buf};
+        release(&recorder, NULL, parse(&r));
+        free(r.stack);
+    }
     /* The reference tree, built once with the C library's malloc. */
     parser p = {.pk = &bench_peers[0], .stack = malloc(doc.nodes * sizeof(node *)), .s = doc.buf};
     node *root = parse(&p);
@@ -253,6 +311,10 @@ static void setup(void)
     for (size_t i = 0; i < bench_npeers; i++) {
         snprintf(name, sizeof name, "parse/%s", bench_peers[i].name);
         bench_min_time(bench_register(name, bm_parse, (void *)&bench_peers[i]), 0.5);
+    }
+    for (size_t i = 0; i < bench_npeers; i++) {
+        snprintf(name, sizeof name, "replay/%s", bench_peers[i].name);
+        bench_min_time(bench_register(name, bm_replay, (void *)&bench_peers[i]), 0.3);
     }
 }
 BENCH_SETUP(setup)

@@ -7,6 +7,9 @@
  * allocator stays reachable as __libc_malloc/__libc_free whatever `malloc` resolves
  * to. dlopen(RTLD_LOCAL | RTLD_DEEPBIND) was the other option; it fails for Debian's
  * jemalloc ("cannot allocate memory in static TLS block": it uses initial-exec TLS). */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <gperftools/tcmalloc.h>
@@ -33,16 +36,37 @@ static void glibc_free(void *ctx, void *p, size_t n)
     __libc_free(p);
 }
 
+/* jemalloc's own malloc/free, looked up in its library (not the process-wide symbol):
+ * in jemalloc 5.3 only malloc and free have the thread-cache fast path, mallocx does
+ * not, so calling mallocx would understate jemalloc. */
+static void *(*je_malloc_fn)(size_t);
+static void (*je_free_fn)(void *);
+
+__attribute__((constructor)) static void find_jemalloc(void)
+{
+    (void)mallocx; /* keeps the link dependency explicit */
+    void *h = dlopen("libjemalloc.so.2", RTLD_NOW | RTLD_NOLOAD);
+    if (h != NULL) {
+        *(void **)&je_malloc_fn = dlsym(h, "malloc");
+        *(void **)&je_free_fn = dlsym(h, "free");
+    }
+    if (je_malloc_fn == NULL || je_free_fn == NULL) {
+        fprintf(stderr, "bench: cannot find jemalloc's malloc/free: %s\n", dlerror());
+        abort();
+    }
+}
+
 static void *je_alloc(void *ctx, size_t n)
 {
     (void)ctx;
-    return mallocx(n, 0);
+    return je_malloc_fn(n);
 }
 
 static void je_free(void *ctx, void *p, size_t n)
 {
     (void)ctx;
-    sdallocx(p, n, 0);
+    (void)n;
+    je_free_fn(p);
 }
 
 static void *mi_alloc(void *ctx, size_t n)

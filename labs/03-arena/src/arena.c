@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "cc.h"
 #include "memcheck.h"
 
 struct arena_chunk {
@@ -146,24 +147,28 @@ static bool grow(arena *a, size_t size, size_t align)
     return true;
 }
 
+/* Out of line: validate, take a chunk, retry (the retry then fits). */
+static ARENA_NOINLINE void *alloc_slow(arena *a, size_t size, size_t align)
+{
+    if (!valid_align(align) || !grow(a, size, align))
+        return NULL;
+    return arena_alloc(a, size, align);
+}
+
 void *arena_alloc(arena *a, size_t size, size_t align)
 {
-    /* SOLUTION BEGIN: align the cursor up; if the object and its red zone fit before end, move the cursor past them, else grow() a chunk and retry */
-    if (valid_align(align)) {
-        uintptr_t p = align_up(a->ptr, align);
-        if (p <= a->end && size <= a->end - p) {
-            uintptr_t next = align_up(p + size, ARENA_GRANULE) + ARENA_REDZONE;
-            if (next <= a->end) {
-                a->in_use += size;
-                a->ptr = next;
-                unpoison_range(a, p, size);
-                return (void *)p;
-            }
+    /* SOLUTION BEGIN: align the cursor up; if the object and its red zone fit before end, move the cursor past them, else take the slow path (alloc_slow grows a chunk and retries) */
+    uintptr_t p = align_up(a->ptr, align);
+    if (ARENA_LIKELY(valid_align(align) && p <= a->end && size <= a->end - p)) {
+        uintptr_t next = align_up(p + size, ARENA_GRANULE) + ARENA_REDZONE;
+        if (ARENA_LIKELY(next <= a->end)) {
+            a->in_use += size;
+            a->ptr = next;
+            unpoison_range(a, p, size);
+            return (void *)p;
         }
-        if (grow(a, size, align))
-            return arena_alloc(a, size, align);
     }
-    return NULL;
+    return alloc_slow(a, size, align);
     /* SOLUTION END */
 }
 

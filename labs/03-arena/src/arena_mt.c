@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "cc.h"
 #include "memcheck.h"
 
 struct arena_mt_chunk {
@@ -57,7 +58,7 @@ static void unlock(arena_mt *a)
 
 /* Pushes a chunk that fits (size, align) unless another thread replaced `seen` first.
  * Returns false only when the source is exhausted. */
-static bool grow(arena_mt *a, arena_mt_chunk *seen, size_t size, size_t align)
+static ARENA_NOINLINE bool grow(arena_mt *a, arena_mt_chunk *seen, size_t size, size_t align)
 {
     lock(a);
     arena_mt_chunk *head = atomic_load_explicit(&a->head, memory_order_relaxed);
