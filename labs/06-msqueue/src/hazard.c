@@ -14,12 +14,12 @@
 
 void msq_hp_protect(msq_handle *h, int slot, uint32_t idx)
 {
-    atomic_store_explicit(&h->hp[slot], idx + 1, memory_order_relaxed);
-    /* The store must be visible before the caller re-reads the source word (a
-     * store->load order, which only a seq_cst fence gives). The scanner has the
-     * matching fence between unlinking a node and reading the slots: either our
-     * re-read sees the unlink, or the scan sees our slot. */
-    MSQ_FENCE_SC();
+    /* The slot must be visible before the caller re-reads the source word: a
+     * store->load order, which needs sequential consistency. A seq_cst exchange
+     * (one xchg on x86, cheaper than store + mfence) is in the single total order S
+     * together with the caller's seq_cst re-read and the scanner's seq_cst fence:
+     * either the re-read sees the unlink, or the scan sees our slot. */
+    atomic_exchange_explicit(&h->hp[slot], idx + 1, memory_order_seq_cst);
 }
 
 void msq_hp_clear(msq_handle *h)

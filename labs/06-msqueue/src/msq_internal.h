@@ -36,7 +36,9 @@ static inline uint64_t ref_make(uint32_t idx, uint32_t tag)
 }
 
 typedef struct msq_node {
-    _Atomic uint64_t next;    /* tagged ref to the successor; MSQ_NIL index at the tail */
+    /* One node per cache line: the producer filling node k+1 must not steal the line
+     * the consumer is reading node k from. */
+    CMN_CACHE_ALIGNED _Atomic uint64_t next; /* tagged ref to the successor; NIL at the tail */
     _Atomic uintptr_t value;  /* written before the node is linked, read by one dequeuer */
     uint32_t link;            /* free-list / retire-list chain: only the owner touches it */
     _Atomic uint32_t batch_next; /* global free stack: the next batch (read by racing pops) */
@@ -45,6 +47,8 @@ typedef struct msq_node {
 /* Local free-node cache: at most MSQ_CACHE_MAX nodes (fewer for small pools, see
  * msq_create), half of them handed back at a time. */
 #define MSQ_CACHE_MAX 128u
+/* Empty dequeues in a row after which a consumer hands back its cache and garbage. */
+#define MSQ_IDLE_POLLS 256u
 /* Epoch scheme: try to advance the global epoch every this many retirements. */
 #define MSQ_EBR_PERIOD 64u
 
@@ -61,6 +65,7 @@ struct msq_handle {
     uint32_t limbo_head[3], limbo_n[3];/* epochs: retired per epoch % 3 */
     uint64_t limbo_epoch[3];           /* the global epoch each bucket was filled in */
     uint32_t since_advance;
+    uint32_t idle_polls;               /* consecutive empty dequeues */
     uint32_t *scratch;                 /* hazard scan: sorted snapshot of all hazards */
 };
 

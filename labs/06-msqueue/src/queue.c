@@ -160,7 +160,8 @@ static uint64_t protected_tail(msq_handle *h, bool hp)
         return tail;
     for (;;) {
         msq_hp_protect(h, 0, ref_idx(tail));
-        uint64_t again = atomic_load_explicit(&q->tail, memory_order_acquire);
+        /* seq_cst: the re-read must come after the hazard in the total order. */
+        uint64_t again = atomic_load_explicit(&q->tail, memory_order_seq_cst);
         if (again == tail)
             return tail;
         tail = again;
@@ -176,7 +177,8 @@ static uint64_t protected_head(msq_handle *h, bool hp)
         return head;
     for (;;) {
         msq_hp_protect(h, 0, ref_idx(head));
-        uint64_t again = atomic_load_explicit(&q->head, memory_order_acquire);
+        /* seq_cst: the re-read must come after the hazard in the total order. */
+        uint64_t again = atomic_load_explicit(&q->head, memory_order_seq_cst);
         if (again == head)
             return head;
         head = again;
@@ -282,7 +284,7 @@ static uint32_t unlink_head(msq_handle *h, bool hp, uintptr_t *out)
         /* Validate: head unchanged (index and tag) means head was still the dummy
          * when we read its next, and next is not yet dequeued, so it is protected
          * (its slot was set before this re-read) and not retired. */
-        if (head != atomic_load_explicit(&q->head, memory_order_acquire))
+        if (head != atomic_load_explicit(&q->head, hp ? memory_order_seq_cst : memory_order_acquire))
             continue;
         if (ni == MSQ_NIL)
             return MSQ_NIL; /* empty: linearised at the read of head->next */
@@ -315,13 +317,19 @@ int msq_dequeue(msq_handle *h, uintptr_t *out)
     uint32_t old = unlink_head(h, hp, out);
     op_end(h, hp);
     if (old == MSQ_NIL) {
-        /* Idle consumer: give back what it holds, so producers are not starved of
-         * nodes that sit in our garbage or cache while nothing arrives. */
-        if (atomic_load_explicit(&h->garbage, memory_order_relaxed) != 0)
-            msq_reclaim_now(h);
-        msq_cache_flush(h);
+        /* Idle consumer: after a run of empty polls, give back what it holds, so
+         * producers are not starved of nodes that sit in our garbage or cache while
+         * nothing arrives. (Not on every poll: a consumer that is merely faster than
+         * its producer would hammer the free stack with one-node batches.) */
+        if (++h->idle_polls >= MSQ_IDLE_POLLS) {
+            h->idle_polls = 0;
+            if (atomic_load_explicit(&h->garbage, memory_order_relaxed) != 0)
+                msq_reclaim_now(h);
+            msq_cache_flush(h);
+        }
         return -EAGAIN;
     }
+    h->idle_polls = 0;
     /* SOLUTION BEGIN: hand the old dummy to the reclamation scheme, never straight to the pool */
     if (hp)
         msq_hp_retire(h, old);

@@ -1,0 +1,106 @@
+/* transfer.c — the P-producer / C-consumer harness (see transfer.h). */
+#include "transfer.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "common/time.h"
+#include "msq_arch.h"
+
+typedef struct run {
+    const queue_impl *impl;
+    void *q;
+    unsigned threads;
+    uint64_t per_producer, total;
+    _Atomic unsigned ready;
+    _Atomic uint64_t consumed;
+    _Atomic uint64_t sum;
+    _Atomic uint64_t end_ns;
+} run;
+
+typedef struct actor {
+    run *r;
+    unsigned id;
+    bool producer;
+} actor;
+
+static void wait_turn(unsigned *spins)
+{
+    if (++*spins % 64 == 0)
+        sched_yield();
+    else
+        MSQ_CPU_RELAX();
+}
+
+static void *actor_main(void *arg)
+{
+    actor *a = arg;
+    run *r = a->r;
+    void *ctx = r->impl->thread_begin(r->q, a->producer);
+    atomic_fetch_add(&r->ready, 1);
+    while (atomic_load(&r->ready) < r->threads + 1)
+        sched_yield();
+    unsigned spins = 0;
+    if (a->producer) {
+        uint64_t base = (uint64_t)a->id * r->per_producer + 1;
+        for (uint64_t i = 0; i < r->per_producer; i++)
+            while (!r->impl->enq(ctx, (uintptr_t)(base + i)))
+                wait_turn(&spins);
+    } else {
+        uint64_t sum = 0, got = 0;
+        while (atomic_load_explicit(&r->consumed, memory_order_relaxed) < r->total) {
+            uintptr_t v;
+            if (!r->impl->deq(ctx, &v)) {
+                /* Publish the local count before waiting, or two consumers could
+                 * each hold part of the last items' count and wait forever. */
+                atomic_fetch_add_explicit(&r->consumed, got, memory_order_relaxed);
+                got = 0;
+                wait_turn(&spins);
+                continue;
+            }
+            sum += v;
+            if (++got % 256 == 0) {
+                atomic_fetch_add_explicit(&r->consumed, 256, memory_order_relaxed);
+                got = 0;
+            }
+        }
+        atomic_fetch_add(&r->consumed, got);
+        atomic_fetch_add(&r->sum, sum);
+        uint64_t now = cmn_now_ns(), prev = atomic_load(&r->end_ns);
+        while (now > prev && !atomic_compare_exchange_weak(&r->end_ns, &prev, now))
+            ;
+    }
+    r->impl->thread_end(ctx);
+    return NULL;
+}
+
+transfer_result transfer_run(const queue_impl *impl, unsigned producers, unsigned consumers,
+                             uint64_t items)
+{
+    run r = {.impl = impl, .threads = producers + consumers};
+    r.per_producer = items / producers;
+    r.total = r.per_producer * producers;
+    r.q = impl->create(r.threads);
+    pthread_t tid[64];
+    actor act[64];
+    for (unsigned i = 0; i < r.threads && i < 64; i++) {
+        bool prod = i < producers;
+        act[i] = (actor){&r, prod ? i : i - producers, prod};
+        pthread_create(&tid[i], NULL, actor_main, &act[i]);
+    }
+    while (atomic_load(&r.ready) < r.threads)
+        sched_yield();
+    uint64_t start = cmn_now_ns();
+    atomic_fetch_add(&r.ready, 1); /* go */
+    for (unsigned i = 0; i < r.threads; i++)
+        pthread_join(tid[i], NULL);
+    impl->destroy(r.q);
+    /* Every consumed item is counted once, so the count overshoots only if an item
+     * was duplicated, and the sum catches lost or corrupted values. */
+    uint64_t n = r.total;
+    uint64_t expect = n * (n + 1) / 2;
+    return (transfer_result){(double)(atomic_load(&r.end_ns) - start) / 1e9,
+                             atomic_load(&r.sum) == expect && atomic_load(&r.consumed) == n};
+}

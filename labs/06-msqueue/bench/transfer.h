@@ -1,0 +1,38 @@
+/* transfer.h — the producer/consumer harness every queue bench shares.
+ *
+ * A queue implementation is a small vtable; transfer_run() starts P producers and C
+ * consumers, releases them together, moves `items` values through the queue and
+ * returns the wall time from release to the last dequeue. Values are checksummed so a
+ * peer used wrongly (a lost or duplicated item) fails the bench instead of flattering
+ * it. Waiting on full/empty spins with pause and yields every 64 spins: with more
+ * threads than cores a pure spinner would hold the core its partner needs. */
+#ifndef TRANSFER_H
+#define TRANSFER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct queue_impl {
+    const char *name;
+    void *(*create)(unsigned threads);
+    void (*destroy)(void *q);
+    void *(*thread_begin)(void *q, bool producer); /* per-thread context */
+    void (*thread_end)(void *ctx);
+    bool (*enq)(void *ctx, uintptr_t v); /* false: full, try again */
+    bool (*deq)(void *ctx, uintptr_t *v); /* false: empty, try again */
+} queue_impl;
+
+typedef struct transfer_result {
+    double seconds;
+    bool checksum_ok;
+} transfer_result;
+
+/* Moves `items` values (split evenly over producers) through a fresh queue. */
+transfer_result transfer_run(const queue_impl *impl, unsigned producers, unsigned consumers,
+                             uint64_t items);
+
+/* The implementations (bench/peers.c, bench/bench_queue.c). */
+extern const queue_impl impl_msq_hp, impl_msq_ebr, impl_ck_fifo_mpmc, impl_urcu_wfcq,
+    impl_urcu_lfq, impl_mutex_ring;
+
+#endif
