@@ -230,8 +230,12 @@ void exec_wheel_init(exec_wheel *w, uint64_t now_ms);
 void exec_wheel_insert(exec_wheel *w, exec_timer *t);
 /* Disarms t. O(1). */
 void exec_wheel_remove(exec_wheel *w, exec_timer *t);
-/* The earliest armed deadline (exact), or EXEC_FOREVER if none. */
+/* The earliest armed deadline (exact), or EXEC_FOREVER if none. O(timers in one
+ * slot) when that slot is above level 0. */
 uint64_t exec_wheel_next(const exec_wheel *w);
+/* A lower bound of exec_wheel_next in O(levels): the start of the first occupied
+ * slot. What a parking executor uses (waking at a slot start cascades it). */
+uint64_t exec_wheel_next_hint(const exec_wheel *w);
 /* Advances the clock to now_ms and removes one expired timer (marked fired), or
  * returns NULL when none is left at or before now_ms. Timers expire in deadline
  * order. */
@@ -408,6 +412,7 @@ typedef struct exec_local {
     exec_sched sched;
     exec_timers timers;
     exec_task *head, *tail;     /* ready queue (executor thread only) */
+    exec_task *dhead, *dtail;   /* yielded tasks, queued after the next I/O check */
     _Atomic(exec_task *) remote; /* wakes from anywhere: a lock-free stack */
     atomic_int parked;
     uint64_t ticks;

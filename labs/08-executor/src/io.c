@@ -302,8 +302,13 @@ void exec_reactor_unpark_eventfd(exec_reactor *r)
 
 void exec_reactor_drain_eventfd(exec_reactor *r)
 {
-    atomic_store_explicit(&r->notified, 0, memory_order_release);
+    /* Consume first, then re-arm: the other order can leave notified = 1 with the
+     * eventfd empty (an unpark lands between the two and its write is read away),
+     * and every later unpark would then be skipped. An unpark that lands between
+     * the read and the store is not lost either: the caller is awake and checks its
+     * queues after this (the unparker published its work before its exchange). */
     uint64_t v;
     ssize_t n = read(r->wake_fd, &v, sizeof v);
     (void)n;
+    atomic_store_explicit(&r->notified, 0, memory_order_seq_cst);
 }

@@ -4,9 +4,11 @@
  * the reactor, other threads) through a lock-free stack the loop empties into the
  * FIFO, so a waker never touches the FIFO itself; a task that woke itself while being
  * polled goes straight to the back of the FIFO. When nothing is ready the loop parks
- * in the platform (the reactor) until the next timer or an unpark. Every EVENT_INTERVAL
- * polls it also checks timers and I/O without blocking, so tasks that are always ready
- * cannot starve I/O. */
+ * in the platform (the reactor) until the next timer or an unpark. A task that wakes
+ * itself during its poll (a yield, a spent budget) is *deferred*: it goes back to the
+ * queue only after the next look at timers and I/O, which happens whenever the queue
+ * runs dry and at least every EVENT_INTERVAL polls. So tasks that are always ready
+ * cannot starve I/O: a round of all of them is followed by an I/O check. */
 #include "exec.h"
 #include "task_impl.h"
 
@@ -22,14 +24,32 @@ static exec_local *local_of(exec_sched *s)
     return (exec_local *)(void *)s;
 }
 
-static void fifo_push(exec_local *ex, exec_task *t)
+static void list_push(exec_task **head, exec_task **tail, exec_task *t)
 {
     *link_of(t) = NULL;
-    if (ex->tail)
-        *link_of(ex->tail) = t;
+    if (*tail)
+        *link_of(*tail) = t;
     else
-        ex->head = t;
-    ex->tail = t;
+        *head = t;
+    *tail = t;
+}
+
+static void fifo_push(exec_local *ex, exec_task *t)
+{
+    list_push(&ex->head, &ex->tail, t);
+}
+
+/* Appends the deferred (yielded) tasks to the ready queue. */
+static void undefer(exec_local *ex)
+{
+    if (!ex->dhead)
+        return;
+    if (ex->tail)
+        *link_of(ex->tail) = ex->dhead;
+    else
+        ex->head = ex->dhead;
+    ex->tail = ex->dtail;
+    ex->dhead = ex->dtail = NULL;
 }
 
 static exec_task *fifo_pop(exec_local *ex)
@@ -60,7 +80,8 @@ static void local_schedule(exec_sched *s, exec_task *t)
 
 static void local_reschedule(exec_sched *s, exec_task *t)
 {
-    fifo_push(local_of(s), t);
+    exec_local *ex = local_of(s);
+    list_push(&ex->dhead, &ex->dtail, t);
 }
 
 static const exec_sched_vtable local_vt = {local_schedule, local_reschedule};
@@ -77,6 +98,7 @@ void exec_local_init(exec_local *ex, const exec_platform *plat, void *io)
     atomic_init(&ex->sched.spawned, 0);
     exec_timers_init(&ex->timers, &ex->sched.plat);
     ex->head = ex->tail = NULL;
+    ex->dhead = ex->dtail = NULL;
     atomic_init(&ex->remote, NULL);
     atomic_init(&ex->parked, 0);
     ex->ticks = 0;
@@ -123,9 +145,10 @@ static bool turn(exec_local *ex, bool may_park)
     if (!ex->head || ex->ticks % EVENT_INTERVAL == 0) {
         drain_remote(ex);
         exec_timers_fire(&ex->timers);
-        if (ex->ticks % EVENT_INTERVAL == 0)
+        if (ex->ticks % EVENT_INTERVAL == 0 || (!ex->head && ex->dhead))
             ex->sched.plat.park(ex->sched.plat.ctx, 0);
         drain_remote(ex);
+        undefer(ex);
     }
     exec_task *t = fifo_pop(ex);
     if (!t) {
@@ -157,6 +180,7 @@ void exec_local_shutdown(exec_local *ex)
 {
     exec_sched_cancel_all(&ex->sched);
     drain_remote(ex);
+    undefer(ex);
     exec_task *t;
     while ((t = fifo_pop(ex)) != NULL)
         exec_task_unref(t); /* the queue's reference */

@@ -33,6 +33,7 @@ typedef struct worker {
     unsigned idx;
     pthread_t th;
     uint64_t ticks, rng;
+    exec_task *dhead, *dtail; /* yielded tasks, back in the deque after the next I/O check */
 } worker;
 
 struct exec_mt {
@@ -128,11 +129,19 @@ static void mt_schedule(exec_sched *s, exec_task *t)
 
 static void mt_reschedule(exec_sched *s, exec_task *t)
 {
-    /* A yield: behind the worker's other tasks; idle workers may steal it. */
+    /* A yield: deferred until this worker next looks at I/O (see find_task). */
     exec_mt *mt = mt_of(s);
-    push_here(mt, t);
-    if (atomic_load_explicit(&mt->sleepers, memory_order_relaxed) > 0)
-        notify(mt);
+    worker *w = tls_worker;
+    if (!w || w->mt != mt) {
+        mt_schedule(s, t);
+        return;
+    }
+    t->next = NULL;
+    if (w->dtail)
+        w->dtail->next = t;
+    else
+        w->dhead = t;
+    w->dtail = t;
 }
 
 static const exec_sched_vtable mt_vt = {mt_schedule, mt_reschedule};
@@ -179,20 +188,41 @@ static bool has_work(exec_mt *mt)
     return false;
 }
 
+/* Looks at I/O and timers without blocking, then requeues the deferred tasks. */
+static void maintenance(worker *w)
+{
+    exec_mt *mt = w->mt;
+    if (pthread_mutex_trylock(&mt->driver_lock) == 0) {
+        mt->sched.plat.park(mt->sched.plat.ctx, 0);
+        pthread_mutex_unlock(&mt->driver_lock);
+    }
+    exec_timers_fire(&mt->timers);
+    bool any = w->dhead != NULL;
+    while (w->dhead) {
+        exec_task *t = w->dhead;
+        w->dhead = t->next;
+        if (!exec_deque_push(&w->q, t))
+            inject(mt, t);
+    }
+    w->dtail = NULL;
+    if (any && atomic_load_explicit(&mt->sleepers, memory_order_relaxed) > 0)
+        notify(mt); /* there is work to steal */
+}
+
 static exec_task *find_task(worker *w)
 {
     exec_mt *mt = w->mt;
     exec_task *t = NULL;
     if (w->ticks % EVENT_INTERVAL == 0) {
         t = inject_pop(mt);
-        if (pthread_mutex_trylock(&mt->driver_lock) == 0) {
-            mt->sched.plat.park(mt->sched.plat.ctx, 0); /* I/O without blocking */
-            pthread_mutex_unlock(&mt->driver_lock);
-        }
-        exec_timers_fire(&mt->timers);
+        maintenance(w);
     }
     if (!t)
         t = local_pop(w);
+    if (!t && w->dhead) {
+        maintenance(w);
+        t = local_pop(w);
+    }
     if (!t)
         t = inject_pop(mt);
     if (!t)
@@ -294,6 +324,7 @@ int exec_mt_new(exec_mt **out, unsigned n, const exec_platform *plat, void *io)
         ws[i].idx = i;
         ws[i].ticks = 0;
         ws[i].rng = 0x9E3779B97F4A7C15u * (i + 1);
+        ws[i].dhead = ws[i].dtail = NULL;
     }
     for (unsigned i = 0; i < n; i++) {
         int rc = pthread_create(&ws[i].th, NULL, worker_main, &ws[i]);
@@ -369,9 +400,14 @@ void exec_mt_shutdown(exec_mt *mt)
     exec_task *t;
     while ((t = inject_pop(mt)) != NULL)
         exec_task_unref(t);
-    for (unsigned i = 0; i < mt->n; i++)
+    for (unsigned i = 0; i < mt->n; i++) {
         while ((t = local_pop(&mt->w[i])) != NULL)
             exec_task_unref(t);
+        while ((t = mt->w[i].dhead) != NULL) {
+            mt->w[i].dhead = t->next;
+            exec_task_unref(t);
+        }
+    }
 }
 
 void exec_mt_free(exec_mt *mt)

@@ -47,7 +47,7 @@ size_t exec_timers_fire(exec_timers *t)
             batch[n++] = e->waker;
             e->waker = (exec_waker){NULL, NULL};
         }
-        atomic_store_explicit(&t->next_deadline, exec_wheel_next(&t->wheel),
+        atomic_store_explicit(&t->next_deadline, exec_wheel_next_hint(&t->wheel),
                               memory_order_release);
         tunlock(t);
         for (size_t i = 0; i < n; i++)

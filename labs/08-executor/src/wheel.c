@@ -118,6 +118,12 @@ uint64_t exec_wheel_next(const exec_wheel *w)
     return best;
 }
 
+uint64_t exec_wheel_next_hint(const exec_wheel *w)
+{
+    unsigned lvl, slot;
+    return next_slot(w, &lvl, &slot);
+}
+
 exec_timer *exec_wheel_pop_expired(exec_wheel *w, uint64_t now_ms)
 {
     for (;;) {
