@@ -55,3 +55,20 @@ KTEST_FAULT(invalid_opcode_is_reported)
 {
     __asm__ volatile("ud2");
 }
+
+/* The next two pin the test runner rather than the kernel: a triple fault and a hang
+ * must be reported as such (QEMU status 0 under -no-reboot; timeout's 124). */
+KTEST_FAULT(triple_fault_is_detected)
+{
+    struct __attribute__((packed)) {
+        uint16_t limit;
+        uint64_t base;
+    } empty = {0, 0};
+    __asm__ volatile("lidt %0\n\tint3" : : "m"(empty) : "memory");
+}
+
+KTEST_FAULT(hang_is_detected)
+{
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
