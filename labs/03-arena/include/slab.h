@@ -46,8 +46,8 @@ struct slab_cache {
     uint32_t capacity;     /* objects per slab */
     uint32_t stride_shift; /* obj_size = odd << stride_shift ... */
     uint64_t stride_inv;   /* ... and odd * stride_inv == 1 (mod 2^64): no division */
-    slab *partial;         /* slabs with free and used objects */
-    slab *full;            /* slabs with no free object */
+    slab *partial;         /* slabs with free and used objects (alloc takes the head) */
+    slab *all;             /* every slab held; full ones are on no other list */
     slab *empty;           /* at most one fully free slab kept */
     size_t slabs;          /* slabs held */
     size_t in_use;         /* objects allocated */

@@ -3,8 +3,11 @@
  * A slab is slab_size bytes aligned to slab_size: header, optional live bitmap, then
  * objects. Objects never handed out are taken in address order (the `fresh` index),
  * freed ones go on the slab's embedded free list (the first word of a free object is
- * the link), so a new slab costs nothing to set up. Slabs sit on one of three lists by
- * occupancy: partial (alloc takes from its head), full, and at most one kept empty.
+ * the link), so a new slab costs nothing to set up. Every slab is on the `all` list
+ * (touched only when slabs come and go); partially used ones are also on `partial`
+ * (alloc takes its head); full ones are on no other list, so the common full ->
+ * partial -> full cycle is one push and one pop at the head of `partial`. At most one
+ * empty slab is kept.
  * Freestanding: no libc; the source supplies aligned slabs. */
 #include <stdalign.h>
 #include <stdbool.h>
@@ -17,7 +20,8 @@
 #define SLAB_MAGIC 0x51ab51abu
 
 struct slab {
-    slab *prev, *next;  /* on its occupancy list */
+    slab *prev, *next;  /* on the partial list (while partially used) */
+    slab *all_prev, *all_next; /* on the all list (always) */
     slab_cache *cache;  /* owner: checked by free in debug builds */
     void *free;         /* embedded free list of this slab's objects */
     uint32_t inuse;     /* objects allocated from this slab */
@@ -114,6 +118,25 @@ static void list_remove(slab **list, slab *s)
     s->prev = s->next = NULL;
 }
 
+static void all_push(slab_cache *c, slab *s)
+{
+    s->all_prev = NULL;
+    s->all_next = c->all;
+    if (c->all != NULL)
+        c->all->all_prev = s;
+    c->all = s;
+}
+
+static void all_remove(slab_cache *c, slab *s)
+{
+    if (s->all_prev != NULL)
+        s->all_prev->all_next = s->all_next;
+    else
+        c->all = s->all_next;
+    if (s->all_next != NULL)
+        s->all_next->all_prev = s->all_prev;
+}
+
 static uintptr_t object_at(const slab_cache *c, const slab *s, size_t i)
 {
     return (uintptr_t)s + c->first_off + i * c->obj_size;
@@ -134,6 +157,7 @@ static slab *new_slab(slab_cache *c)
     for (size_t i = 0; i < bitmap_bytes(c->capacity) / sizeof(uint64_t); i++)
         s->live[i] = 0;
     MC_POISON((void *)object_at(c, s, 0), c->slab_size - c->first_off);
+    all_push(c, s);
     c->slabs++;
     return s;
 }
@@ -149,6 +173,7 @@ static void retire_slab(slab_cache *c, slab *s)
         return;
     }
     c->slabs--;
+    all_remove(c, s);
     s->magic = 0;
     MC_UNPOISON(s, c->slab_size);
     c->src.free(c->src.ctx, s, c->slab_size);
@@ -166,17 +191,15 @@ void *slab_alloc(slab_cache *c)
         list_push(&c->partial, s);
     }
     uintptr_t obj;
-    /* SOLUTION BEGIN: pop the slab's free list (or take object `fresh`), count it, and move the slab to the full list when it has no object left */
+    /* SOLUTION BEGIN: pop the slab's free list (or take object `fresh`), count it, and take the slab off the partial list when it has no object left */
     if (s->free != NULL) {
         obj = (uintptr_t)s->free;
         s->free = *(void **)s->free;
     } else {
         obj = object_at(c, s, s->fresh++);
     }
-    if (++s->inuse == c->capacity) {
-        list_remove(&c->partial, s);
-        list_push(&c->full, s);
-    }
+    if (++s->inuse == c->capacity)
+        list_remove(&c->partial, s); /* the head: O(1) */
     /* SOLUTION END */
 #if SLAB_DEBUG
     uint64_t i = object_index(c, obj - object_at(c, s, 0));
@@ -223,13 +246,11 @@ void slab_free(slab_cache *c, void *p)
     /* Poison all but the link word, which the free list needs. */
     MC_POISON((char *)p + sizeof(void *), c->obj_size - sizeof(void *));
     c->in_use--;
-    /* SOLUTION BEGIN: push p on its slab's free list and uncount it; a full slab becomes partial, an empty one leaves the lists (retire_slab) */
+    /* SOLUTION BEGIN: push p on its slab's free list and uncount it; a full slab goes back on the partial list, an empty one leaves it (retire_slab) */
     *(void **)p = s->free;
     s->free = p;
-    if (s->inuse-- == c->capacity) {
-        list_remove(&c->full, s);
+    if (s->inuse-- == c->capacity)
         list_push(&c->partial, s);
-    }
     if (s->inuse == 0) {
         list_remove(&c->partial, s);
         retire_slab(c, s);
@@ -237,25 +258,17 @@ void slab_free(slab_cache *c, void *p)
     /* SOLUTION END */
 }
 
-static void release_list(slab_cache *c, slab *s)
+void slab_cache_destroy(slab_cache *c)
 {
+    slab *s = c->all;
     while (s != NULL) {
-        slab *next = s->next;
+        slab *next = s->all_next;
         s->magic = 0;
         MC_UNPOISON(s, c->slab_size);
         c->src.free(c->src.ctx, s, c->slab_size);
         s = next;
     }
-}
-
-void slab_cache_destroy(slab_cache *c)
-{
-    release_list(c, c->partial);
-    release_list(c, c->full);
-    if (c->empty != NULL)
-        c->empty->next = NULL;
-    release_list(c, c->empty);
-    c->partial = c->full = c->empty = NULL;
+    c->partial = c->all = c->empty = NULL;
     c->slabs = c->in_use = 0;
 }
 
@@ -270,8 +283,8 @@ slab_stats slab_get_stats(const slab_cache *c)
 
 /* --- invariant checker ----------------------------------------------------------------- */
 
-/* Checks one slab against the list it is on; adds its objects to *inuse. */
-static const char *check_slab(const slab_cache *c, const slab *s, int list, size_t *inuse)
+/* Checks one slab's counts and free list; adds its objects to *inuse. */
+static const char *check_slab(const slab_cache *c, const slab *s, size_t *inuse)
 {
     if (((uintptr_t)s & (c->slab_size - 1)) != 0)
         return "a slab is not aligned to slab_size";
@@ -279,18 +292,17 @@ static const char *check_slab(const slab_cache *c, const slab *s, int list, size
         return "a slab on this cache's lists belongs to another cache";
     if (s->fresh > c->capacity || s->inuse > s->fresh)
         return "a slab's counts exceed its capacity";
-    if ((list == 0) != (s->inuse > 0 && s->inuse < c->capacity) || (list == 1) != (s->inuse == c->capacity) ||
-        (list == 2) != (s->inuse == 0))
-        return "a slab is on the wrong occupancy list";
+    if (s->inuse == 0 && s != c->empty)
+        return "an empty slab is held that is not the kept one";
     size_t nfree = 0;
     for (const void *f = s->free; f != NULL; f = *(void *const *)f) {
         uintptr_t p = (uintptr_t)f, first = object_at(c, s, 0);
-        if (p < first || (p - first) % c->obj_size != 0 || (p - first) / c->obj_size >= s->fresh)
+        uint64_t i = p < first ? UINT64_MAX : object_index(c, p - first);
+        if (i >= s->fresh)
             return "a free-list entry is not an object of its slab";
         if (++nfree > s->fresh)
             return "a slab's free list is longer than its objects (a cycle?)";
 #if SLAB_DEBUG
-        size_t i = (p - first) / c->obj_size;
         if (s->live[i / 64] & ((uint64_t)1 << (i % 64)))
             return "an object is both on the free list and marked live";
 #endif
@@ -303,22 +315,34 @@ static const char *check_slab(const slab_cache *c, const slab *s, int list, size
 
 const char *slab_check(const slab_cache *c)
 {
-    const slab *lists[3] = {c->partial, c->full, c->empty};
-    size_t inuse = 0, slabs = 0;
-    for (int l = 0; l < 3; l++) {
-        for (const slab *s = lists[l]; s != NULL; s = s->next) {
-            const char *err = check_slab(c, s, l, &inuse);
-            if (err != NULL)
-                return err;
-            if (s->next != NULL && s->next->prev != s)
-                return "a slab list's back links are broken";
-            if (++slabs > c->slabs)
-                return "more slabs on the lists than the cache counts";
-        }
+    size_t inuse = 0, slabs = 0, partial = 0;
+    for (const slab *s = c->all; s != NULL; s = s->all_next) {
+        const char *err = check_slab(c, s, &inuse);
+        if (err != NULL)
+            return err;
+        if (s->all_next != NULL && s->all_next->all_prev != s)
+            return "the all-slabs list's back links are broken";
+        if (s->inuse > 0 && s->inuse < c->capacity)
+            partial++;
+        if (++slabs > c->slabs)
+            return "more slabs on the all list than the cache counts";
     }
     if (slabs != c->slabs)
-        return "the slab count does not match the lists";
+        return "the slab count does not match the all list";
     if (inuse != c->in_use)
         return "the objects in use do not match the per-slab counts";
+    size_t on_partial = 0;
+    for (const slab *s = c->partial; s != NULL; s = s->next) {
+        if (s->inuse == 0 || s->inuse >= c->capacity)
+            return "a slab on the partial list is empty or full";
+        if (s->next != NULL && s->next->prev != s)
+            return "the partial list's back links are broken";
+        if (++on_partial > partial)
+            return "the partial list holds a slab twice (or a cycle)";
+    }
+    if (on_partial != partial)
+        return "a partially used slab is missing from the partial list";
+    if (c->empty != NULL && c->empty->inuse != 0)
+        return "the kept empty slab is in use";
     return NULL;
 }
