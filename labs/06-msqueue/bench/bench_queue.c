@@ -105,7 +105,6 @@ static void setup(void)
             snprintf(name, sizeof name, "q%up%uc/%s", n, n, impls[i]->name);
             bench_def *b = bench_register(name, bm_transfer, &shapes[s][i]);
             bench_iterations(bench_manual_time(b), 1);
-            bench_repetitions(b, 3);
             bench_time_unit(b, BENCH_MS);
         }
 }

@@ -114,7 +114,7 @@ static void bm_percpu(bench_state *st, void *arg)
 
 static void each(bench_def *b)
 {
-    bench_repetitions(bench_iterations(bench_manual_time(b), 1), 3);
+    bench_iterations(bench_manual_time(b), 1);
     bench_time_unit(b, BENCH_MS);
 }
 
