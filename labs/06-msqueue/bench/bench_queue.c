@@ -19,7 +19,9 @@ static void *msq_make(unsigned threads, msq_reclaim how)
 {
     msq_queue *q = NULL;
     /* 64 Ki nodes: the peers' pools grow to whatever the run needs; this is plenty. */
-    if (msq_create(&(msq_config){1u << 16, threads + 1, how}, &q) != 0)
+    const char *cap = getenv("MSQ_BENCH_CAPACITY");
+    uint32_t capacity = cap && *cap ? (uint32_t)strtoul(cap, NULL, 0) : 1u << 16;
+    if (msq_create(&(msq_config){capacity, threads + 1, how}, &q) != 0)
         abort();
     return q;
 }

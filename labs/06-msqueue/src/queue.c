@@ -310,12 +310,26 @@ static uint32_t unlink_head(msq_handle *h, bool hp, uintptr_t *out)
     /* SOLUTION END */
 }
 
+/* Empty check without protection or barrier: pool memory is never unmapped and
+ * `next` is atomic, so reading a node that was recycled under us is harmless, and the
+ * tag makes "head unchanged" exact. If head is the same word before and after we read
+ * its next as NIL, the queue was empty at that read: a valid linearisation point. */
+static bool surely_empty(msq_queue *q)
+{
+    uint64_t head = atomic_load_explicit(&q->head, memory_order_acquire);
+    uint64_t next = atomic_load_explicit(&q->nodes[ref_idx(head)].next, memory_order_acquire);
+    return ref_idx(next) == MSQ_NIL && atomic_load_explicit(&q->head, memory_order_acquire) == head;
+}
+
 int msq_dequeue(msq_handle *h, uintptr_t *out)
 {
     bool hp = h->q->reclaim == MSQ_RECLAIM_HP;
-    op_begin(h, hp);
-    uint32_t old = unlink_head(h, hp, out);
-    op_end(h, hp);
+    uint32_t old = MSQ_NIL;
+    if (!surely_empty(h->q)) {
+        op_begin(h, hp);
+        old = unlink_head(h, hp, out);
+        op_end(h, hp);
+    }
     if (old == MSQ_NIL) {
         /* Idle consumer: after a run of empty polls, give back what it holds, so
          * producers are not starved of nodes that sit in our garbage or cache while
