@@ -51,6 +51,8 @@ struct exec_fd {
     exec_spin lock;              /* guards the wakers */
     _Atomic uint64_t rtick, wtick; /* readiness events seen (epoll) */
     exec_waker rw, ww;           /* the pending reader and writer (epoll) */
+    uint64_t rdry, wdry;         /* 1 + the tick at which the side was seen drained/full,
+                                    0 = unknown (epoll; owned by the reader/writer) */
     exec_fd *dead_next;          /* closed, waiting to be freed (epoll) */
 };
 

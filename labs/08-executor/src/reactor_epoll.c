@@ -137,17 +137,28 @@ static exec_poll ep_poll_op(exec_reactor *rr, exec_io *op, exec_cx *cx)
     (void)rr;
     if (!exec_coop_proceed(cx))
         return EXEC_PENDING;
-    /* SOLUTION BEGIN: snapshot the tick, try the call, then under the lock: retry if the tick moved, else store the waker */
+    /* SOLUTION BEGIN: snapshot the tick, try the call unless this side is known dry since that tick; if it would block, under the lock: retry if the tick moved, else store the waker */
     for (;;) {
         exec_fd *f = op_fd(op);
         _Atomic uint64_t *tick = f ? (is_write(op) ? &f->wtick : &f->rtick) : NULL;
         uint64_t seen = tick ? atomic_load_explicit(tick, memory_order_acquire) : 0;
-        if (exec_io_try(op))
-            return EXEC_READY;
-        f = op_fd(op); /* connect creates its socket on the first try */
-        if (!tick) {
-            tick = &f->wtick;
-            seen = 0;
+        uint64_t *dry = f ? (is_write(op) ? &f->wdry : &f->rdry) : NULL;
+        if (!dry || *dry != seen + 1) {
+            if (exec_io_try(op)) {
+                /* A short read or write drained the socket's buffer (or filled it):
+                 * with edge triggering, anything new brings a new event first. */
+                if (dry && f->socket && op->result > 0 && (size_t)op->result < op->len &&
+                    (op->kind == EXEC_IO_READ || op->kind == EXEC_IO_WRITE))
+                    *dry = seen + 1;
+                return EXEC_READY;
+            }
+            f = op_fd(op); /* connect creates its socket on the first try */
+            if (!tick) {
+                tick = &f->wtick;
+                seen = 0;
+            } else {
+                *dry = seen + 1;
+            }
         }
         exec_waker *slot = is_write(op) ? &f->ww : &f->rw;
         exec_spin_lock(&f->lock);

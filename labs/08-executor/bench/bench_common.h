@@ -1,0 +1,21 @@
+/* bench_common.h — the workload sizes every variant of the lab 08 benches uses. */
+#ifndef EXEC_BENCH_COMMON_H
+#define EXEC_BENCH_COMMON_H
+
+#include "bench.h"
+
+#define BENCH_SPAWN_TASKS 100000u
+#define BENCH_SPAWN_YIELDS 10u
+#define BENCH_YIELD_TASKS 100u
+#define BENCH_YIELD_EACH 10000u
+#define BENCH_TIMERS 100000u
+#define BENCH_TIMER_MAX_MS 50u
+#define BENCH_ECHO_CONNS 50u
+#define BENCH_ECHO_MSGS 2000u
+#define BENCH_ECHO_SIZE 64u
+
+/* Registers the libuv and libev variants (bench_peers.c) of the timer and echo
+ * groups; called first so they appear first in each group. */
+void bench_peers_register(void);
+
+#endif
