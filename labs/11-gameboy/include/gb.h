@@ -179,7 +179,8 @@ typedef struct gb_apu {
     bool sweep_on, sweep_negated;
     uint16_t sweep_shadow;
     uint8_t sweep_timer;
-    uint64_t synced;       /* M-cycle the waveform generators are advanced to */
+    uint64_t synced;       /* machine M-cycle the waveform generators are advanced to */
+    int64_t wave_fetch;    /* clock (T) of channel 3's last wave RAM fetch */
 } gb_apu;
 
 typedef struct gb_ppu {
@@ -213,6 +214,7 @@ typedef struct gb {
     uint16_t dma_src;
     uint8_t events;        /* GB_EV_* raised since the last gb_run */
     gb_apu apu;
+    uint64_t now;          /* M-cycles the machine has ticked (the clock of the APU/RTC) */
     uint64_t next_sample;  /* M-cycle of the next audio frame (UINT64_MAX: none) */
     uint64_t samples;      /* audio frames produced */
     uint16_t audio_n;

@@ -40,8 +40,8 @@ static void noise_step(gb_apu_ch *ch)
         ch->lfsr = (uint16_t)((ch->lfsr & ~0x40u) | (x << 6));
 }
 
-/* Advances every running channel's timer by t clocks. */
-static void advance(gb_apu *a, uint32_t t)
+/* Advances every running channel's timer by t clocks (ending at clock `end`). */
+static void advance(gb_apu *a, uint32_t t, uint64_t end)
 {
     for (unsigned c = 0; c < 4; c++) {
         gb_apu_ch *ch = &a->ch[c];
@@ -54,6 +54,8 @@ static void advance(gb_apu *a, uint32_t t)
         }
         uint32_t steps = 1 + (t - (uint32_t)ch->timer) / period;
         ch->timer = (int32_t)(period - (t - (uint32_t)ch->timer) % period);
+        if (c == 2)
+            a->wave_fetch = (int64_t)(end - (period - (uint32_t)ch->timer));
         if (c == 3) {
             for (uint32_t i = 0; i < steps && i < 0x8000; i++)
                 noise_step(ch);
@@ -66,7 +68,7 @@ static void advance(gb_apu *a, uint32_t t)
 void gb_apu_sync(gb_apu *a, uint64_t now)
 {
     if (now > a->synced)
-        advance(a, (uint32_t)((now - a->synced) * 4));
+        advance(a, (uint32_t)((now - a->synced) * 4), now * 4);
     a->synced = now;
 }
 
@@ -190,11 +192,15 @@ static void trigger(gb_apu *a, unsigned c)
         if (ch->len_en && (a->fs_next & 1)) /* the step just done clocked length */
             ch->len--;
     }
-    ch->timer = (int32_t)period_of(a, c);
     if (c == 2) {
+        /* The first fetch comes 6 clocks after a full period. With the 2-clock access
+         * window below this is what makes Blargg's dmg_sound 09 and 12 pass. */
+        ch->timer = (int32_t)period_of(a, c) + 6;
         ch->pos = 0;
+        a->wave_fetch = (int64_t)a->synced * 4 - 16; /* no fetch yet */
         return;
     }
+    ch->timer = (int32_t)period_of(a, c);
     uint8_t nrx2 = a->regs[c == 0 ? NR12 : c == 1 ? NR22 : NR42];
     ch->vol = nrx2 >> 4;
     ch->env_timer = (uint8_t)(nrx2 & 7);
@@ -266,6 +272,18 @@ static void write_channel(gb_apu *a, uint8_t reg, uint8_t v)
     }
 }
 
+/* DMG: while channel 3 plays, the CPU reaches wave RAM only within 2 clocks of the
+ * channel fetching a byte, and then reaches that byte whatever address it used;
+ * otherwise reads give $FF and writes are lost (Pan Docs, "Obscure Behavior"). */
+static int wave_slot(const gb_apu *a, uint8_t reg)
+{
+    if (!a->ch[2].on)
+        return reg - WAVE;
+    if ((int64_t)a->synced * 4 - a->wave_fetch < 2)
+        return a->ch[2].pos / 2;
+    return -1;
+}
+
 static void power(gb_apu *a, bool on)
 {
     if (a->power == on)
@@ -290,7 +308,9 @@ static void power(gb_apu *a, bool on)
 void gb_apu_write(gb_apu *a, uint8_t reg, uint8_t v)
 {
     if (reg >= WAVE) {
-        a->wave[reg - WAVE] = v;
+        int i = wave_slot(a, reg);
+        if (i >= 0)
+            a->wave[i] = v;
         return;
     }
     if (reg == NR52) {
@@ -311,8 +331,10 @@ void gb_apu_write(gb_apu *a, uint8_t reg, uint8_t v)
 
 uint8_t gb_apu_read(const gb_apu *a, uint8_t reg)
 {
-    if (reg >= WAVE)
-        return a->wave[reg - WAVE];
+    if (reg >= WAVE) {
+        int i = wave_slot(a, reg);
+        return i < 0 ? 0xFF : a->wave[i];
+    }
     if (reg == NR52) {
         uint8_t on = 0;
         for (unsigned c = 0; c < 4; c++)

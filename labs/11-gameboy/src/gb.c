@@ -116,7 +116,7 @@ static void dma_tick(gb *g)
 /* Produces audio frames up to now and hands full buffers to the host. */
 static void audio_tick(gb *g)
 {
-    gb_apu_sync(&g->apu, g->cpu.mcycles);
+    gb_apu_sync(&g->apu, g->now);
     gb_apu_sample(&g->apu, &g->audio_buf[2 * g->audio_n]);
     if (++g->audio_n == sizeof g->audio_buf / sizeof g->audio_buf[0] / 2) {
         g->host.audio(g->host.ctx, g->audio_buf, g->audio_n);
@@ -128,8 +128,9 @@ static void audio_tick(gb *g)
 
 static inline void tick(gb *g)
 {
+    g->now++;
     timer_tick(g);
-    if (g->cpu.mcycles >= g->next_sample)
+    if (g->now >= g->next_sample)
         audio_tick(g);
     if (g->serial_bits)
         serial_tick(g);
@@ -164,9 +165,8 @@ static void rtc_sync(gb *g)
 {
     if (!g->cart.has_rtc)
         return;
-    uint64_t now = g->cpu.mcycles;
-    gb_rtc_tick(&g->cart.rtc, (uint32_t)(now - g->cart.rtc_synced));
-    g->cart.rtc_synced = now;
+    gb_rtc_tick(&g->cart.rtc, (uint32_t)(g->now - g->cart.rtc_synced));
+    g->cart.rtc_synced = g->now;
 }
 
 static uint8_t io_read(const gb *g, uint8_t reg)
@@ -185,7 +185,7 @@ static uint8_t io_read(const gb *g, uint8_t reg)
         if (reg >= R_LCDC && reg <= 0x4B)
             return g->io[reg];
         if (reg >= 0x10 && reg <= 0x3F)
-            return gb_apu_read(&g->apu, reg);
+            return gb_apu_read(&g->apu, reg);  /* (synced by cpu_read) */
         return reg == R_SB ? g->io[R_SB] : 0xFF;
     }
 }
@@ -223,6 +223,8 @@ static uint8_t cpu_read(gb *g, uint16_t addr)
         return 0xFF;
     if (addr >= 0xA000 && addr < 0xC000)
         rtc_sync(g);
+    if (addr >= 0xFF10 && addr < 0xFF40)
+        gb_apu_sync(&g->apu, g->now);
     return gb_peek(g, addr);
 }
 
@@ -253,7 +255,7 @@ static void io_write(gb *g, uint8_t reg, uint8_t v)
     case R_LY: return; /* read-only */
     default:
         if (reg >= 0x10 && reg <= 0x3F) {
-            gb_apu_sync(&g->apu, g->cpu.mcycles);
+            gb_apu_sync(&g->apu, g->now);
             gb_apu_write(&g->apu, reg, v);
             return;
         }

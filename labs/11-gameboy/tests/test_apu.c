@@ -207,6 +207,24 @@ static void test_wave_channel_plays_wave_ram(void **state)
     rig_free(r);
 }
 
+static void test_wave_ram_locked_while_playing(void **state)
+{
+    (void)state;
+    rig *r = rig_new(false);
+    wr(r, 0xFF26, 0x80);
+    for (uint16_t i = 0; i < 16; i++)
+        wr(r, (uint16_t)(0xFF30 + i), (uint8_t)(0x10 + i));
+    wr(r, 0xFF1A, 0x80);
+    wr(r, 0xFF1D, 0x00);
+    wr(r, 0xFF1E, 0x80); /* f = 0: a fetch every 4096 clocks */
+    /* Between fetches the DMG's CPU cannot reach wave RAM: reads give $FF. */
+    assert_int_equal(rd(r, 0xFF35), 0xFF);
+    wr(r, 0xFF35, 0x99); /* and writes are lost */
+    wr(r, 0xFF1A, 0x00); /* DAC off: the channel stops, wave RAM is open again */
+    assert_int_equal(rd(r, 0xFF35), 0x15);
+    rig_free(r);
+}
+
 static void test_silent_without_channels(void **state)
 {
     (void)state;
@@ -229,6 +247,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_sweep_overflow_at_trigger),
     cmocka_unit_test(test_square_frequency),
     cmocka_unit_test(test_wave_channel_plays_wave_ram),
+    cmocka_unit_test(test_wave_ram_locked_while_playing),
     cmocka_unit_test(test_silent_without_channels),
 };
 

@@ -17,10 +17,8 @@
 
 /* ROMs expected to fail, by path fragment, and why. */
 static const struct { const char *frag, *why; } known[] = {
-    {"09-wave read while on", "wave RAM access while channel 3 plays is not cycle-exact"},
     {"10-wave trigger while on", "the DMG's wave RAM corruption on retrigger is not modelled"},
-    {"12-wave write while on", "wave RAM access while channel 3 plays is not cycle-exact"},
-    {"dmg_sound/dmg_sound.gb", "includes tests 09, 10 and 12 above"},
+    {"dmg_sound/dmg_sound.gb", "includes test 10 above"},
     {"cgb_sound", "CGB-only ROM and no APU"},
     {"oam_bug", "the OAM corruption bug is not modelled"},
     {"interrupt_time", "CGB-only ROM (double speed)"},
