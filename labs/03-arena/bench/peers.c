@@ -3,9 +3,9 @@
  * All four general-purpose allocators are linked into one binary. Linking several
  * malloc replacements makes one of them the process's `malloc` (jemalloc, the first
  * on the link line; the benchmark framework's own allocations go there), so no
- * variant calls plain malloc: each calls its library's own entry points. glibc's
- * allocator stays reachable as __libc_malloc/__libc_free whatever `malloc` resolves
- * to. dlopen(RTLD_LOCAL | RTLD_DEEPBIND) was the other option; it fails for Debian's
+ * variant calls plain malloc: each calls its library's own entry points, glibc's and
+ * jemalloc's malloc/free looked up with dlsym in their own library handles.
+ * dlopen(RTLD_LOCAL | RTLD_DEEPBIND) was the other option; it fails for Debian's
  * jemalloc ("cannot allocate memory in static TLS block": it uses initial-exec TLS). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -20,42 +20,51 @@
 #include "arena_hosted.h"
 #include "peers.h"
 
-void *__libc_malloc(size_t n);
-void __libc_free(void *p);
+/* glibc's own malloc/free, looked up in libc.so.6's handle. Not __libc_malloc:
+ * mimalloc's library exports __libc_malloc/__libc_free too (it overrides them), so
+ * that name may well reach mimalloc. */
+static void *(*glibc_malloc_fn)(size_t);
+static void (*glibc_free_fn)(void *);
+
+static void *(*je_malloc_fn)(size_t);
+static void (*je_free_fn)(void *);
+
+/* Looks up malloc and free in one library's own symbol table. */
+static void find_in(const char *lib, void *(**m)(size_t), void (**f)(void *))
+{
+    void *h = dlopen(lib, RTLD_NOW | RTLD_NOLOAD);
+    if (h != NULL) {
+        *(void **)m = dlsym(h, "malloc");
+        *(void **)f = dlsym(h, "free");
+    }
+    if (h == NULL || *m == NULL || *f == NULL) {
+        fprintf(stderr, "bench: cannot find %s's malloc/free: %s\n", lib, dlerror());
+        abort();
+    }
+}
+
+/* Priority 101: before the BENCH_SETUP constructors, which already allocate. */
+__attribute__((constructor(101))) static void find_allocators(void)
+{
+    (void)mallocx; /* keeps the link dependency on jemalloc explicit */
+    find_in("libc.so.6", &glibc_malloc_fn, &glibc_free_fn);
+    find_in("libjemalloc.so.2", &je_malloc_fn, &je_free_fn);
+}
 
 static void *glibc_alloc(void *ctx, size_t n)
 {
     (void)ctx;
-    return __libc_malloc(n);
+    return glibc_malloc_fn(n);
 }
 
 static void glibc_free(void *ctx, void *p, size_t n)
 {
     (void)ctx;
     (void)n;
-    __libc_free(p);
+    glibc_free_fn(p);
 }
 
-/* jemalloc's own malloc/free, looked up in its library (not the process-wide symbol):
- * in jemalloc 5.3 only malloc and free have the thread-cache fast path, mallocx does
- * not, so calling mallocx would understate jemalloc. */
-static void *(*je_malloc_fn)(size_t);
-static void (*je_free_fn)(void *);
-
-__attribute__((constructor)) static void find_jemalloc(void)
-{
-    (void)mallocx; /* keeps the link dependency explicit */
-    void *h = dlopen("libjemalloc.so.2", RTLD_NOW | RTLD_NOLOAD);
-    if (h != NULL) {
-        *(void **)&je_malloc_fn = dlsym(h, "malloc");
-        *(void **)&je_free_fn = dlsym(h, "free");
-    }
-    if (je_malloc_fn == NULL || je_free_fn == NULL) {
-        fprintf(stderr, "bench: cannot find jemalloc's malloc/free: %s\n", dlerror());
-        abort();
-    }
-}
-
+/* jemalloc's own malloc/free (found above): what a program linking it would call. */
 static void *je_alloc(void *ctx, size_t n)
 {
     (void)ctx;
