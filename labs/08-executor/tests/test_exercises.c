@@ -136,6 +136,8 @@ static void test_thread_timer_on_runtime(void **state)
     thread_timer t = {{thread_timer_poll, thread_timer_drop}, &sh, 0, false};
     assert_int_equal(rt_run(rt, &t.base, sizeof t), 0);
     assert_true(sh.done);
+    /* the timer thread may still hold the reference it is waking with */
+    assert_int_equal(rt_live_settled(rt, 0), 0);
     rt_free_checked(rt);
 }
 
