@@ -22,6 +22,9 @@ void gdt_init(void);
 /* Fills the IDT with the 48 stubs of isr.S (exceptions and IRQs) and loads it. */
 void idt_init(void);
 
+/* Points vector at an entry stub of isr.S outside the 48 standard ones. */
+void idt_set_stub(unsigned vector, void (*stub)(void));
+
 /* The register state isr.S saves, in memory order (r15 at the lowest address). */
 typedef struct trap_frame {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8;

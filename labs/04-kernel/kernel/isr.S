@@ -58,6 +58,12 @@ isr_common:
     add $16, %rsp                    /* vector and error code */
     iretq
 
+/* The local APIC's spurious-interrupt vector: no EOI, nothing to do (Intel SDM Vol. 3A,
+ * 11.9). It touches no register, so it needs no save/restore. */
+    .global isr_apic_spurious
+isr_apic_spurious:
+    iretq
+
     .section .rodata
     .balign 8
     .global isr_stubs

@@ -22,5 +22,6 @@ extern char boot_stack_bottom[], boot_stack_top[];
 #define HEAP_WINDOW(i) (HEAP_BASE + ((uint64_t)(i) << HEAP_WINDOW_SHIFT))
 #define HEAP_WINDOWS 16                    /* 0: large blocks, then per backend */
 #define SCRATCH_BASE 0xffffa00000000000ull /* tests map and unmap here */
+#define MMIO_BASE 0xffffb00000000000ull    /* device registers, mapped uncached */
 
 #endif

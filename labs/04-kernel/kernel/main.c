@@ -13,6 +13,7 @@
 #include "irq.h"
 #include "kfmt.h"
 #include "kprintf.h"
+#include "lapic.h"
 #include "ktest.h"
 #include "layout.h"
 #include "mb.h"
@@ -73,6 +74,7 @@ static void demo(void)
 static void kmain_on_guarded_stack(void)
 {
     heap_init();
+    lapic_init();
     pic_init();
     timer_init();
     serial_enable_rx_irq();

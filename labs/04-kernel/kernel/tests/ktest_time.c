@@ -6,6 +6,9 @@
 #include "arch.h"
 #include "exec.h"
 #include "irq.h"
+#include "lapic.h"
+#include "layout.h"
+#include "mm.h"
 #include "ktest.h"
 #include "tasks.h"
 #include "timer.h"
@@ -61,4 +64,17 @@ KTEST(executor_serial_task_echoes_input)
     KT_ASSERT(!reader.timed_out);
     KT_ASSERT(reader.complete);
     KT_ASSERT(reader.len > 0);
+}
+
+KTEST(local_apic_is_mapped_uncached)
+{
+    uint64_t pa, flags;
+    if (lapic_phys() == 0)
+        return; /* disabled by the firmware: nothing mapped, PIC goes straight in */
+    KT_EQ(pt_translate(mm_kernel_pt(), MMIO_BASE + 0x350, &pa, &flags), 0);
+    KT_EQ(pa, lapic_phys() + 0x350);
+    KT_ASSERT(flags & PTE_PCD);
+    /* LINT0 reads back as ExtINT, unmasked (bits 10..8 = 7, bit 16 = 0) */
+    uint32_t lint0 = *(volatile uint32_t *)(uintptr_t)(MMIO_BASE + 0x350);
+    KT_EQ(lint0 & 0x10700, 0x700);
 }
