@@ -213,6 +213,7 @@ typedef struct gb {
     uint8_t dma_delay, dma_index;
     uint16_t dma_src;
     uint8_t events;        /* GB_EV_* raised since the last gb_run */
+    bool doctor;           /* public: LY always reads $90, as Gameboy Doctor's logs assume */
     gb_apu apu;
     uint64_t now;          /* M-cycles the machine has ticked (the clock of the APU/RTC) */
     uint64_t next_sample;  /* M-cycle of the next audio frame (UINT64_MAX: none) */

@@ -180,7 +180,7 @@ static uint8_t io_read(const gb *g, uint8_t reg)
     case R_TAC: return g->tac;
     case R_IF: return (uint8_t)(0xE0 | g->iflag);
     case R_STAT: return gb_ppu_stat(g);
-    case R_LY: return g->ppu.ly;
+    case R_LY: return g->doctor ? 0x90 : g->ppu.ly;
     default:
         if (reg >= R_LCDC && reg <= 0x4B)
             return g->io[reg];

@@ -9,7 +9,7 @@ check() { # check NAME CONDITION-EXIT-STATUS [DETAIL]
     n=$((n + 1))
     if [ "$2" = 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; [ -n "${3:-}" ] && echo "# $3"; bad=1; fi
 }
-echo "1..12"
+echo "1..13"
 
 out=$("$gb" test "$roms/timer.gb" 2>&1); rc=$?
 [ $rc = 0 ] && echo "$out" | grep -q "passed (serial"; check "gb test: a passing ROM exits 0" $? "$out"
@@ -57,6 +57,34 @@ assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (2, 2, 48000)
 assert abs(w.getnframes() - 60 * 70224 * 48000 // 4194304) <= 256, w.getnframes()
 PY
 check "gb run --wav writes 16-bit stereo 48 kHz for the frames run" $?
+
+# The pattern ROM's picture, decoded from the PNG (8-bit grey, filter bytes per row).
+"$gb" run "$roms/pattern.gb" --frames 10 --screenshot "$tmp/pattern.png" >/dev/null 2>&1 &&
+    python3 - "$tmp/pattern.png" <<'PY'
+import sys, zlib, struct
+data = open(sys.argv[1], 'rb').read()
+pos, idat, w = 8, b'', 0
+while pos < len(data):
+    n, kind = struct.unpack('>I4s', data[pos:pos + 8])
+    if kind == b'IHDR': w = struct.unpack('>I', data[pos + 8:pos + 12])[0]
+    if kind == b'IDAT': idat += data[pos + 8:pos + 8 + n]
+    pos += 12 + n
+raw, rows, prev = zlib.decompress(idat), [], bytearray(w)
+for y in range(144):
+    f, line = raw[y * (w + 1)], bytearray(raw[y * (w + 1) + 1:(y + 1) * (w + 1)])
+    for x in range(w):  # undo the PNG filters (None, Sub, Up, Average, Paeth)
+        a, b, c = (line[x - 1] if x else 0), prev[x], (prev[x - 1] if x else 0)
+        p = a + b - c
+        paeth = a if abs(p - a) <= min(abs(p - b), abs(p - c)) else (b if abs(p - b) <= abs(p - c) else c)
+        line[x] = (line[x] + [0, a, b, (a + b) // 2, paeth][f]) & 0xFF
+    rows.append(line); prev = line
+want = {(10, 10): 0xFF, (50, 10): 0xAA, (90, 10): 0x55, (130, 10): 0x00,  # the bands
+        (78, 62): 0x00,                                                 # the sprite
+        (0, 130): 0x00, (1, 130): 0xFF, (0, 131): 0xFF}                 # the window
+bad = [(xy, rows[xy[1]][xy[0]], v) for xy, v in want.items() if rows[xy[1]][xy[0]] != v]
+assert not bad, bad
+PY
+check "the pattern ROM's screenshot has its bands, sprite and window" $?
 
 out=$("$gb" run "$roms/timer.gb" --frames 10 --serial 2>&1)
 [ "$out" = "Passed" ]; check "gb run --serial prints the serial text" $? "$out"

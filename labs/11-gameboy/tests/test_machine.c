@@ -75,6 +75,9 @@ static void test_boot_state(void **state)
     assert_int_equal(gb_peek(g, 0xFF47), 0xFC); /* BGP */
     assert_int_equal(gb_peek(g, 0xFF07), 0xF8); /* TAC */
     assert_int_equal(gb_peek(g, 0xFF00), 0xCF); /* P1, nothing selected */
+    assert_int_equal(gb_peek(g, 0xFF44), 0x00); /* LY */
+    g->doctor = true;                           /* the Gameboy Doctor convention */
+    assert_int_equal(gb_peek(g, 0xFF44), 0x90);
     free(g);
     free(rom);
 }

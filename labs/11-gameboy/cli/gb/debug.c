@@ -4,7 +4,7 @@
  * frames' worth of cycles), b ADDR / d ADDR set / delete a breakpoint, r registers,
  * x ADDR [N] memory, u [ADDR] [N] disassembly, q quit. Addresses are hex.
  * --trace FILE writes one Gameboy Doctor line per instruction for --steps N
- * instructions and exits.
+ * instructions and exits; --doctor makes LY read $90 as Gameboy Doctor's logs assume.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,14 +153,32 @@ static int trace(gb *g, const char *path, unsigned long steps)
     return 0;
 }
 
+/* The interactive loop: a prompt, one command per line, until q or end of input. */
+static int repl(dbg *d)
+{
+    char line[256];
+    bool quit = false;
+    disasm_at(d->g, d->g->cpu.pc);
+    for (;;) {
+        printf("(gb) ");
+        fflush(stdout);
+        if (quit || !fgets(line, sizeof line, stdin))
+            return 0;
+        cmd(d, line, &quit);
+    }
+}
+
 int gbcli_debug(int argc, char **argv)
 {
     const char *path = NULL, *trace_path = NULL;
     double steps = 100000;
+    bool doctor = false;
     for (int i = 0; i < argc; i++) {
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(argv[i], "--trace") && next) {
             trace_path = argv[++i];
+        } else if (!strcmp(argv[i], "--doctor")) {
+            doctor = true;
         } else if (!strcmp(argv[i], "--steps")) {
             if (!gbcli_number("--steps", next, 1, 1e12, &steps))
                 return 2;
@@ -173,7 +191,7 @@ int gbcli_debug(int argc, char **argv)
         }
     }
     if (!path) {
-        fputs("usage: gb debug ROM [--trace OUT.log|-] [--steps N]\n", stderr);
+        fputs("usage: gb debug ROM [--trace OUT.log|-] [--steps N] [--doctor]\n", stderr);
         return 2;
     }
     uint8_t *rom;
@@ -191,14 +209,9 @@ int gbcli_debug(int argc, char **argv)
     if (!ram || !d.g || gb_init(d.g, rom, size, ram, ram_size, NULL, &err)) {
         fprintf(stderr, "gb: %s: cannot start the machine\n", path);
         rc = 2;
-    } else if (trace_path) {
-        rc = trace(d.g, trace_path, (unsigned long)steps);
     } else {
-        char line[256];
-        bool quit = false;
-        disasm_at(d.g, d.g->cpu.pc);
-        while (!quit && (printf("(gb) "), fflush(stdout), fgets(line, sizeof line, stdin)))
-            cmd(&d, line, &quit);
+        d.g->doctor = doctor;
+        rc = trace_path ? trace(d.g, trace_path, (unsigned long)steps) : repl(&d);
     }
     free(d.g);
     free(ram);

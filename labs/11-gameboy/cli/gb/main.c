@@ -17,7 +17,7 @@ static int usage(FILE *out)
     fputs("usage: gb test ROM [--timeout SECONDS] [--quiet]\n"
           "       gb run ROM [--frames N] [--screenshot OUT.png] [--wav OUT.wav] [--serial]\n"
           "       gb info ROM\n"
-          "       gb debug ROM [--trace OUT.log|-] [--steps N]\n"
+          "       gb debug ROM [--trace OUT.log|-] [--steps N] [--doctor]\n"
           "test exits 0 when the ROM reports success, 1 on failure or time-out,\n"
           "2 when the ROM cannot be loaded or the arguments are wrong.\n",
           out);
