@@ -160,10 +160,12 @@ static int bench_one(exec_backend b, unsigned workers, const sizes *z)
     cmn_hist *busy = hist_of(rtt, e2 ? 0 : z->fair_msgs);
     size_t left = exec_rt_shutdown(rt);
     exec_rt_free(rt);
-    printf("%-6s %7u  %10s %10s  %6.2f %6.2f %6.2f  %9s  %8.1f %8.1f\n", exec_backend_name(b),
+    printf("%-6s %7u  %10s %10s  %6.2f %6.2f %6.2f  %9s  %6.0f %6.0f %6.0f %6.0f\n",
+           exec_backend_name(b),
            workers ? workers : 1, spawn, yield, (double)cmn_hist_percentile(th, 50) / 1e6,
            (double)cmn_hist_percentile(th, 99) / 1e6, (double)th->max / 1e6, echo,
-           (double)cmn_hist_percentile(alone, 99) / 1e3, (double)cmn_hist_percentile(busy, 99) / 1e3);
+           (double)cmn_hist_percentile(alone, 50) / 1e3, (double)cmn_hist_percentile(alone, 99) / 1e3,
+           (double)cmn_hist_percentile(busy, 50) / 1e3, (double)cmn_hist_percentile(busy, 99) / 1e3);
     fflush(stdout);
     free(late);
     free(rtt);
@@ -184,12 +186,14 @@ static int run_bench(const opts *o)
         z = (sizes){5000, 20, 1000, 2000, 10, 100, 200, 4};
     printf("spawn+join: %u tasks x 10 yields; yields: %u tasks x %u; timers: %u sleeps of "
            "1-50 ms;\necho: %u connections x %u round trips of 64 B over loopback; fairness: "
-           "echo p99 alone / beside %u yielding CPU-bound tasks\n\n",
+           "one echo client alone, then beside %u tasks that each burn 20 us and yield\n\n",
            z.spawn_n, z.yield_tasks, z.yield_n, z.timers, z.echo_conns, z.echo_msgs, z.spinners);
-    printf("%-6s %7s  %10s %10s  %-20s  %9s  %-17s\n", "", "", "spawn", "yield",
-           "timer lateness (ms)", "echo", "fairness p99 (us)");
-    printf("%-6s %7s  %10s %10s  %6s %6s %6s  %9s  %8s %8s\n", "backend", "workers",
-           "tasks/s", "yields/s", "p50", "p99", "max", "trips/s", "alone", "busy");
+    printf("%-6s %7s  %10s %10s  %-20s  %9s  %-27s\n", "", "", "spawn", "yield",
+           "timer lateness (ms)", "echo", "echo round trip (us)");
+    printf("%-6s %7s  %10s %10s  %-20s  %9s  %-13s %-13s\n", "", "", "", "", "", "", "alone",
+           "beside spinners");
+    printf("%-6s %7s  %10s %10s  %6s %6s %6s  %9s  %6s %6s %6s %6s\n", "backend", "workers",
+           "tasks/s", "yields/s", "p50", "p99", "max", "trips/s", "p50", "p99", "p50", "p99");
     int rc = 0;
     for (int b = 0; b < 2; b++) {
         if (!o->all_backends && (exec_backend)b != o->backend)
