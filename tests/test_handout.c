@@ -68,9 +68,30 @@ static void test_unbalanced_region_is_refused(void **state)
     free(dir);
 }
 
+static void test_wrapped_hint_is_joined(void **state)
+{
+    (void)state;
+    char *dir = scratch_dir("handout-wrapped");
+    assert_non_null(dir);
+    char *out = NULL;
+    int rc = run_cmd(&out,
+                     "mkdir -p '%s/src/labs/01-x/src' && cd '%s/src' && git init -q . && "
+                     "printf 'int f(int a)\n{\n    /* SOLUTION BEGIN: add one, as the\n"
+                     "     * guide says */\n    return a + 1;\n    /* SOLUTION END */\n}\n' "
+                     "> labs/01-x/src/f.c && '%s/tools/handout' --root . --out '%s/out' && "
+                     "cat '%s/out/labs/01-x/src/f.c'",
+                     dir, dir, TOP, dir, dir);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "course_todo(\"add one, as the guide says\""));
+    assert_null(strstr(out, "return a + 1"));
+    free(out);
+    free(dir);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_region_stripped_and_edition_builds),
     cmocka_unit_test(test_unbalanced_region_is_refused),
+    cmocka_unit_test(test_wrapped_hint_is_joined),
 };
 
 CMN_TEST_MAIN(tests)
