@@ -44,7 +44,9 @@ static void bm_padded(bench_state *st, void *arg)
 
 static void setup(void)
 {
-    bench_min_time(bench_real_time(bench_threads(bench_register("counters/packed", bm_packed, NULL), 2)), 0.3);
-    bench_min_time(bench_real_time(bench_threads(bench_register("counters/padded", bm_padded, NULL), 2)), 0.3);
+    bench_min_time(
+        bench_real_time(bench_threads(bench_register("counters/packed", bm_packed, NULL), 2)), 0.3);
+    bench_min_time(
+        bench_real_time(bench_threads(bench_register("counters/padded", bm_padded, NULL), 2)), 0.3);
 }
 BENCH_SETUP(setup)

@@ -44,11 +44,22 @@ static uint64_t next(text *t)
     return t->rng;
 }
 
+/* realloc or die: the bench cannot run without its document. */
+static void *grow_or_die(void *p, size_t n)
+{
+    void *q = realloc(p, n);
+    if (q == NULL) {
+        fprintf(stderr, "bench_parse: out of memory (%zu bytes)\n", n);
+        abort();
+    }
+    return q;
+}
+
 static void put(text *t, char c)
 {
     if (t->len + 1 >= t->cap) {
         t->cap = t->cap ? t->cap * 2 : 4096;
-        t->buf = realloc(t->buf, t->cap);
+        t->buf = grow_or_die(t->buf, t->cap);
     }
     t->buf[t->len++] = c;
     t->buf[t->len] = '\0';
@@ -99,7 +110,7 @@ static void make_doc(void)
 {
     doc.rng = 0x9e3779b97f4a7c15u;
     put(&doc, '(');
-    while (doc.len < 190 * 1024) {
+    while (doc.len < (size_t)190 * 1024) {
         put(&doc, '\n');
         gen(&doc, 0);
     }
@@ -252,7 +263,7 @@ static void *record_alloc(void *ctx, size_t n)
     (void)ctx;
     if (trace_len == trace_cap) {
         trace_cap = trace_cap ? trace_cap * 2 : 65536;
-        trace = realloc(trace, trace_cap * sizeof *trace);
+        trace = grow_or_die(trace, trace_cap * sizeof *trace);
     }
     trace[trace_len++] = n;
     return malloc(n);
@@ -271,7 +282,7 @@ static void bm_replay(bench_state *st, void *arg)
 {
     const peer *pk = arg;
     void *ctx = pk->make ? pk->make() : NULL;
-    void **ptrs = malloc(trace_len * sizeof *ptrs);
+    void **ptrs = calloc(trace_len, sizeof *ptrs);
     while (bench_keep_running(st)) {
         for (size_t i = 0; i < trace_len; i++) {
             ptrs[i] = pk->alloc(ctx, trace[i]);

@@ -108,7 +108,7 @@ static void *arena_make(void)
 {
     arena *a = malloc(sizeof *a);
     arena_source src = arena_heap_source();
-    arena_init(a, &src, 256 * 1024);
+    arena_init(a, &src, (size_t)256 * 1024);
     return a;
 }
 
@@ -132,7 +132,7 @@ static void *mt_make(void)
 {
     arena_mt *a = malloc(sizeof *a);
     arena_source src = arena_heap_source();
-    arena_mt_init(a, &src, 256 * 1024);
+    arena_mt_init(a, &src, (size_t)256 * 1024);
     return a;
 }
 

@@ -26,9 +26,9 @@
 typedef struct buddy_node buddy_node;
 
 typedef struct buddy {
-    uintptr_t base;    /* first managed byte (min-block aligned) */
-    uintptr_t end;     /* one past the last managed byte */
-    uint8_t *meta;     /* one byte per min block */
+    uintptr_t base; /* first managed byte (min-block aligned) */
+    uintptr_t end;  /* one past the last managed byte */
+    uint8_t *meta;  /* one byte per min block */
     unsigned min_order, max_order;
     size_t free_bytes;
     size_t used_blocks;
@@ -37,11 +37,11 @@ typedef struct buddy {
 } buddy;
 
 typedef struct buddy_stats {
-    size_t total_bytes;    /* managed bytes (the region less metadata and edges) */
-    size_t free_bytes;     /* in free blocks */
-    size_t used_blocks;    /* blocks handed out */
-    size_t largest_free;   /* biggest free block, 0 if none */
-    size_t min_block;      /* smallest block size */
+    size_t total_bytes;  /* managed bytes (the region less metadata and edges) */
+    size_t free_bytes;   /* in free blocks */
+    size_t used_blocks;  /* blocks handed out */
+    size_t largest_free; /* biggest free block, 0 if none */
+    size_t min_block;    /* smallest block size */
     size_t free_blocks[BUDDY_MAX_ORDER + 1]; /* free blocks per order */
 } buddy_stats;
 

@@ -68,8 +68,8 @@ typedef struct slab_stats {
  * most arena_source promises to align), or 0 to let the cache pick; it must hold at
  * least one object. on_error may be NULL (then misuse traps). Returns 0, or
  * -ARENA_EINVAL naming nothing else (bad size/align/slab_size). */
-int slab_cache_init(slab_cache *c, const char *name, size_t size, size_t align,
-                    size_t slab_size, const arena_source *src, slab_error_fn on_error);
+int slab_cache_init(slab_cache *c, const char *name, size_t size, size_t align, size_t slab_size,
+                    const arena_source *src, slab_error_fn on_error);
 
 /* One object (uninitialised), or NULL when the source is exhausted. O(1). */
 void *slab_alloc(slab_cache *c);

@@ -125,7 +125,9 @@ static size_t next_chunk_size(const arena *a)
     size_t s = a->chunk_size;
     for (size_t i = 0; i < a->chunks && s < ARENA_MAX_CHUNK; i++)
         s *= 2;
-    return s < ARENA_MAX_CHUNK ? s : (a->chunk_size > ARENA_MAX_CHUNK ? a->chunk_size : ARENA_MAX_CHUNK);
+    return s < ARENA_MAX_CHUNK
+               ? s
+               : (a->chunk_size > ARENA_MAX_CHUNK ? a->chunk_size : ARENA_MAX_CHUNK);
 }
 
 /* Takes a chunk big enough for (size, align) and makes it the newest; false on OOM. */
@@ -157,7 +159,8 @@ static ARENA_NOINLINE void *alloc_slow(arena *a, size_t size, size_t align)
 
 void *arena_alloc(arena *a, size_t size, size_t align)
 {
-    /* SOLUTION BEGIN: align the cursor up; if the object and its red zone fit before end, move the cursor past them, else take the slow path (alloc_slow grows a chunk and retries) */
+    /* SOLUTION BEGIN: align the cursor up; if the object and its red zone fit before end, move the
+     * cursor past them, else take the slow path (alloc_slow grows a chunk and retries) */
     uintptr_t p = align_up(a->ptr, align);
     if (ARENA_LIKELY(valid_align(align) && p <= a->end && size <= a->end - p)) {
         uintptr_t next = align_up(p + size, ARENA_GRANULE) + ARENA_REDZONE;
@@ -246,7 +249,8 @@ void arena_rewind(arena *a, arena_mark m)
         arena_reset(a);
         return;
     }
-    /* SOLUTION BEGIN: pop chunks newer than m.chunk, then restore the cursor and counters and poison what was released */
+    /* SOLUTION BEGIN: pop chunks newer than m.chunk, then restore the cursor and counters and
+     * poison what was released */
     update_high_water(a);
     while (a->head != m.chunk)
         pop_chunk(a);
@@ -261,7 +265,8 @@ void arena_reset(arena *a)
 {
     if (a->first == NULL)
         return;
-    /* SOLUTION BEGIN: pop every chunk but the first, then put the cursor at the first chunk's start and zero the counters */
+    /* SOLUTION BEGIN: pop every chunk but the first, then put the cursor at the first chunk's start
+     * and zero the counters */
     update_high_water(a);
     while (a->head != a->first)
         pop_chunk(a);

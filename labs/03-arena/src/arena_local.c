@@ -28,7 +28,7 @@ arena *arena_local(void)
     if (!ready) {
         pthread_once(&once, make_key);
         arena_source src = arena_heap_source();
-        arena_init(&local, &src, 64 * 1024);
+        arena_init(&local, &src, (size_t)64 * 1024);
         pthread_setspecific(key, &local);
         ready = true;
     }

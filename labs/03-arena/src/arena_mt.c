@@ -102,7 +102,8 @@ void *arena_mt_alloc(arena_mt *a, size_t size, size_t align)
     for (;;) {
         arena_mt_chunk *c = atomic_load_explicit(&a->head, memory_order_acquire);
         if (c != NULL) {
-            /* SOLUTION BEGIN: read top, compute the aligned start and new top, publish it with a CAS; retry on failure, give up when the chunk is full */
+            /* SOLUTION BEGIN: read top, compute the aligned start and new top, publish it with a
+             * CAS; retry on failure, give up when the chunk is full */
             uintptr_t old = atomic_load_explicit(&c->top, memory_order_relaxed);
             for (;;) {
                 uintptr_t p = align_up(old, align);
@@ -162,7 +163,8 @@ arena_stats arena_mt_get_stats(arena_mt *a)
          c = c->prev) {
         s.chunks++;
         s.reserved += c->size;
-        s.in_use += atomic_load_explicit(&c->top, memory_order_relaxed) - ((uintptr_t)c + ARENA_CHUNK_HEADER);
+        s.in_use += atomic_load_explicit(&c->top, memory_order_relaxed) -
+                    ((uintptr_t)c + ARENA_CHUNK_HEADER);
     }
     s.high_water = s.in_use;
     return s;

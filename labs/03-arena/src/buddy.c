@@ -101,7 +101,8 @@ int buddy_init(buddy *b, void *region, size_t len, size_t min_block)
     /* Carve [base, end) into the largest aligned blocks that fit. */
     for (uintptr_t a = base; a < e;) {
         unsigned k = b->max_order;
-        while (k > b->min_order && ((a & (((uintptr_t)1 << k) - 1)) != 0 || e - a < ((uintptr_t)1 << k)))
+        while (k > b->min_order &&
+               ((a & (((uintptr_t)1 << k) - 1)) != 0 || e - a < ((uintptr_t)1 << k)))
             k--;
         MC_POISON((void *)a, (size_t)1 << k);
         push_free(b, a, k);
@@ -132,7 +133,8 @@ void *buddy_alloc(buddy *b, size_t size)
         return NULL;
     uintptr_t addr = (uintptr_t)b->free[j];
     remove_free(b, addr, j);
-    /* SOLUTION BEGIN: while the block is bigger than order k, halve it and put the upper half on the free list one order down */
+    /* SOLUTION BEGIN: while the block is bigger than order k, halve it and put the upper half on
+     * the free list one order down */
     while (j > k) {
         j--;
         push_free(b, addr + ((uintptr_t)1 << j), j);
@@ -168,7 +170,8 @@ int buddy_free(buddy *b, void *p)
     b->meta[meta_index(b, addr)] = 0;
     b->used_blocks--;
     MC_POISON(p, (size_t)1 << k);
-    /* SOLUTION BEGIN: while the buddy (addr with bit k flipped) is inside the region and free at order k, take it off its list and merge; then push the merged block */
+    /* SOLUTION BEGIN: while the buddy (addr with bit k flipped) is inside the region and free at
+     * order k, take it off its list and merge; then push the merged block */
     while (k < b->max_order) {
         uintptr_t bud = addr ^ ((uintptr_t)1 << k);
         if (bud < b->base || bud + ((uintptr_t)1 << k) > b->end || !is_free_block(b, bud, k))

@@ -16,8 +16,8 @@
 
 #include "arena.h"
 
-/* Uses its arguments without evaluating them, so "unused" warnings stay quiet. */
-#define MC_NOTHING(p, n) ((void)sizeof(p), (void)sizeof(n))
+/* Uses its arguments (side-effect-free expressions), so "unused" warnings stay quiet. */
+#define MC_NOTHING(p, n) ((void)(p), (void)(n))
 
 #if ARENA_ASAN
 void __asan_poison_memory_region(void const volatile *addr, size_t size);

@@ -20,15 +20,15 @@
 #define SLAB_MAGIC 0x51ab51abu
 
 struct slab {
-    slab *prev, *next;  /* on the partial list (while partially used) */
+    slab *prev, *next;         /* on the partial list (while partially used) */
     slab *all_prev, *all_next; /* on the all list (always) */
-    slab_cache *cache;  /* owner: checked by free in debug builds */
-    void *free;         /* embedded free list of this slab's objects */
-    uint32_t inuse;     /* objects allocated from this slab */
-    uint32_t fresh;     /* objects [fresh, capacity) were never handed out */
+    slab_cache *cache;         /* owner: checked by free in debug builds */
+    void *free;                /* embedded free list of this slab's objects */
+    uint32_t inuse;            /* objects allocated from this slab */
+    uint32_t fresh;            /* objects [fresh, capacity) were never handed out */
     uint32_t magic;
     uint32_t pad;
-    uint64_t live[];    /* SLAB_DEBUG: bit i set while object i is allocated */
+    uint64_t live[]; /* SLAB_DEBUG: bit i set while object i is allocated */
 };
 
 static size_t align_up(size_t x, size_t a)
@@ -66,8 +66,8 @@ static uint64_t object_index(const slab_cache *c, uintptr_t off)
     return (uint64_t)(off >> c->stride_shift) * c->stride_inv;
 }
 
-int slab_cache_init(slab_cache *c, const char *name, size_t size, size_t align,
-                    size_t slab_size, const arena_source *src, slab_error_fn on_error)
+int slab_cache_init(slab_cache *c, const char *name, size_t size, size_t align, size_t slab_size,
+                    const arena_source *src, slab_error_fn on_error)
 {
     *c = (slab_cache){0};
     if (align == 0)
@@ -191,7 +191,8 @@ void *slab_alloc(slab_cache *c)
         list_push(&c->partial, s);
     }
     uintptr_t obj;
-    /* SOLUTION BEGIN: pop the slab's free list (or take object `fresh`), count it, and take the slab off the partial list when it has no object left */
+    /* SOLUTION BEGIN: pop the slab's free list (or take object `fresh`), count it, and take the
+     * slab off the partial list when it has no object left */
     if (s->free != NULL) {
         obj = (uintptr_t)s->free;
         s->free = *(void **)s->free;
@@ -200,7 +201,7 @@ void *slab_alloc(slab_cache *c)
     }
     if (++s->inuse == c->capacity)
         list_remove(&c->partial, s); /* the head: O(1) */
-    /* SOLUTION END */
+                                     /* SOLUTION END */
 #if SLAB_DEBUG
     uint64_t i = object_index(c, obj - object_at(c, s, 0));
     s->live[i / 64] |= (uint64_t)1 << (i % 64);
@@ -246,7 +247,8 @@ void slab_free(slab_cache *c, void *p)
     /* Poison all but the link word, which the free list needs. */
     MC_POISON((char *)p + sizeof(void *), c->obj_size - sizeof(void *));
     c->in_use--;
-    /* SOLUTION BEGIN: push p on its slab's free list and uncount it; a full slab goes back on the partial list, an empty one leaves it (retire_slab) */
+    /* SOLUTION BEGIN: push p on its slab's free list and uncount it; a full slab goes back on the
+     * partial list, an empty one leaves it (retire_slab) */
     *(void **)p = s->free;
     s->free = p;
     if (s->inuse-- == c->capacity)

@@ -73,8 +73,9 @@ void shadow_add(shadow *s, void *p, size_t n, uint8_t fill)
     }
     if (s->len == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 256;
-        s->r = realloc(s->r, s->cap * sizeof *s->r);
-        assert_non_null(s->r);
+        range *r = realloc(s->r, s->cap * sizeof *s->r);
+        assert_non_null(r);
+        s->r = r;
     }
     s->r[s->len++] = (range){a, n, fill};
     memset(p, fill, n);

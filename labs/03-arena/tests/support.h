@@ -11,12 +11,12 @@
 #include "arena_source.h"
 
 typedef struct test_source {
-    size_t limit;       /* bytes it may have out at once (SIZE_MAX: no limit) */
-    size_t out_bytes;   /* bytes handed out and not yet given back */
+    size_t limit;     /* bytes it may have out at once (SIZE_MAX: no limit) */
+    size_t out_bytes; /* bytes handed out and not yet given back */
     size_t out_blocks;
     size_t allocs, frees;
-    size_t last_size;   /* size of the last request */
-    size_t bad_frees;   /* frees whose size did not match */
+    size_t last_size; /* size of the last request */
+    size_t bad_frees; /* frees whose size did not match */
 } test_source;
 
 /* A source over aligned_alloc that fails once `limit` bytes are out. */

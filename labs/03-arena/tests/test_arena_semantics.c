@@ -103,7 +103,7 @@ static void test_mark_rewind(void **state)
     arena_stats after = arena_get_stats(&a);
     assert_int_equal(after.in_use, before.in_use);
     assert_int_equal(after.wasted, before.wasted);
-    assert_int_equal(after.chunks, 1);         /* the newer chunks went back */
+    assert_int_equal(after.chunks, 1); /* the newer chunks went back */
     assert_int_equal(ts.out_blocks, 1);
     assert_int_equal(after.high_water, hw);
     /* The next allocation reuses the rewound space exactly. */
@@ -167,13 +167,14 @@ static void test_extend_and_realloc(void **state)
     arena a;
     arena_init(&a, &src, 4096);
     char *s = arena_alloc(&a, 10, 1);
-    memcpy(s, "0123456789", 10);
+    for (int i = 0; i < 10; i++)
+        s[i] = (char)('0' + i);
     assert_true(arena_extend(&a, s, 10, 100)); /* the last allocation grows in place */
     assert_int_equal(arena_get_stats(&a).in_use, 100);
     assert_true(arena_extend(&a, s, 100, 5)); /* and shrinks */
     assert_int_equal(arena_get_stats(&a).in_use, 5);
     char *t = arena_alloc(&a, 8, 1);
-    assert_false(arena_extend(&a, s, 5, 50)); /* no longer the last one */
+    assert_false(arena_extend(&a, s, 5, 50));   /* no longer the last one */
     assert_false(arena_extend(&a, t, 8, 5000)); /* no room in the chunk */
     assert_true(arena_extend(&a, t, 8, 16));
     char *u = arena_realloc(&a, s, 5, 64, 1); /* not last: moves and copies */
@@ -221,7 +222,7 @@ static void test_oom_returns_null(void **state)
 {
     (void)state;
     test_source ts;
-    arena_source src = test_source_make(&ts, 64 * 1024);
+    arena_source src = test_source_make(&ts, (size_t)64 * 1024);
     arena a;
     arena_init(&a, &src, 4096);
     size_t n = 0;
@@ -229,10 +230,10 @@ static void test_oom_returns_null(void **state)
         n++;
     assert_true(n > 30 && n < 64);
     assert_null(arena_alloc(&a, 1000, 8));
-    assert_null(arena_alloc(&a, SIZE_MAX, 1));     /* absurd sizes fail cleanly */
+    assert_null(arena_alloc(&a, SIZE_MAX, 1)); /* absurd sizes fail cleanly */
     assert_null(arena_alloc(&a, SIZE_MAX - 4096, 4096));
     assert_null(arena_zalloc(&a, SIZE_MAX / 2, 1));
-    assert_true(ts.out_bytes <= 64 * 1024);
+    assert_true(ts.out_bytes <= (size_t)64 * 1024);
     /* Still usable after OOM: reset and allocate again. */
     arena_reset(&a);
     assert_non_null(arena_alloc(&a, 1000, 8));
@@ -241,12 +242,9 @@ static void test_oom_returns_null(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_chunk_boundary_exact),
-    cmocka_unit_test(test_stats_exact),
-    cmocka_unit_test(test_mark_rewind),
-    cmocka_unit_test(test_reset_keeps_first_chunk),
-    cmocka_unit_test(test_extend_and_realloc),
-    cmocka_unit_test(test_fixed_buffer),
+    cmocka_unit_test(test_chunk_boundary_exact), cmocka_unit_test(test_stats_exact),
+    cmocka_unit_test(test_mark_rewind),          cmocka_unit_test(test_reset_keeps_first_chunk),
+    cmocka_unit_test(test_extend_and_realloc),   cmocka_unit_test(test_fixed_buffer),
     cmocka_unit_test(test_oom_returns_null),
 };
 CMN_TEST_MAIN(tests)

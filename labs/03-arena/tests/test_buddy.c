@@ -140,7 +140,8 @@ static void test_bad_free_and_sizes(void **state)
     char *p = buddy_alloc(&b, 100);
     assert_int_equal(buddy_block_size(&b, p), 128);
     assert_int_equal(buddy_free(&b, p + 64), -ARENA_EINVAL); /* interior */
-    assert_int_equal(buddy_free(&b, mem + (1 << 17)), -ARENA_EINVAL); /* outside */
+    assert_int_equal(buddy_free(&b, (void *)((uintptr_t)mem + (1u << 17))),
+                     -ARENA_EINVAL); /* outside */
     assert_int_equal(buddy_free(&b, p), 0);
     assert_int_equal(buddy_free(&b, p), -ARENA_EINVAL); /* double free */
     assert_int_equal(buddy_free(&b, NULL), 0);

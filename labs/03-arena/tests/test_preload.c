@@ -36,8 +36,11 @@ static int run(const char *cmd, char **out, size_t *len)
     size_t got;
     while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
         n += got;
-        if (n == cap)
-            buf = realloc(buf, cap *= 2);
+        if (n == cap) {
+            char *bigger = realloc(buf, cap *= 2);
+            assert_non_null(bigger);
+            buf = bigger;
+        }
     }
     int st = pclose(f);
     *out = buf;
@@ -102,10 +105,11 @@ static void test_python(void **state)
         fprintf(stderr, "skipped: /usr/bin/python3 is missing\n");
         skip();
     }
-    same_output("/usr/bin/python3 -c 'import json, hashlib; "
-                "d = {str(i): [i, str(i) * 3, {\"x\": i / 7}] for i in range(100000)}; "
-                "s = json.dumps(d, sort_keys=True); print(len(s), hashlib.sha256(s.encode()).hexdigest()); "
-                "print(sorted(set(x % 97 for x in range(200000)))[-3:])'");
+    same_output(
+        "/usr/bin/python3 -c 'import json, hashlib; "
+        "d = {str(i): [i, str(i) * 3, {\"x\": i / 7}] for i in range(100000)}; "
+        "s = json.dumps(d, sort_keys=True); print(len(s), hashlib.sha256(s.encode()).hexdigest()); "
+        "print(sorted(set(x % 97 for x in range(200000)))[-3:])'");
 }
 
 static void test_gcc(void **state)
@@ -128,28 +132,44 @@ static void *volatile escape;
 static int contract(void)
 {
     int bad = 0;
-#define CHECK(c)                                                                             \
-    do {                                                                                     \
-        if (!(c)) {                                                                          \
-            fprintf(stderr, "contract: %s failed (line %d)\n", #c, __LINE__);                \
-            bad++;                                                                           \
-        }                                                                                    \
+#define CHECK(c)                                                                                   \
+    do {                                                                                           \
+        if (!(c)) {                                                                                \
+            fprintf(stderr, "contract: %s failed (line %d)\n", #c, __LINE__);                      \
+            bad++;                                                                                 \
+        }                                                                                          \
+    } while (0)
+/* A failed REQUIRE ends the contract: what follows would dereference NULL. */
+#define REQUIRE(c)                                                                                 \
+    do {                                                                                           \
+        if (!(c)) {                                                                                \
+            fprintf(stderr, "contract: %s failed (line %d)\n", #c, __LINE__);                      \
+            return bad + 1;                                                                        \
+        }                                                                                          \
     } while (0)
     char *p = malloc(100);
-    CHECK(p != NULL && ((uintptr_t)p & 15) == 0);
+    REQUIRE(p != NULL && ((uintptr_t)p & 15) == 0);
     memset(p, 'a', 100);
     CHECK(malloc_usable_size(p) >= 100);
     char *q = realloc(p, 5000); /* the most recent block: grows in place */
+    REQUIRE(q != NULL);
     CHECK(q == p);
     CHECK(q[99] == 'a');
     free(q);
     char *r = malloc(100); /* freeing the most recent block gave it back */
+    REQUIRE(r != NULL);
     CHECK(r == p);
     memset(r, 'b', 100);
     char *volatile s = malloc(10); /* volatile: the compiler may not drop it */
-    char *t = realloc(r, 300); /* not the most recent: moves, keeps contents */
-    CHECK(t != r && t != NULL);
-    CHECK(t[0] == 'b' && t[99] == 'b');
+    char *t = realloc(r, 300);     /* not the most recent: moves, keeps contents */
+    if (t != NULL) {
+        CHECK(t != r);
+        CHECK(t[0] == 'b' && t[99] == 'b');
+        free(t);
+    } else {
+        CHECK(t != NULL);
+        free(r);
+    }
     free(s);
     for (size_t align = 16; align <= 65536; align *= 2) {
         void *a = NULL;
@@ -176,6 +196,7 @@ static int contract(void)
     volatile size_t huge = SIZE_MAX / 2;
     CHECK((escape = calloc(huge, 4)) == NULL && errno == ENOMEM);
     char *big = malloc(10 << 20); /* its own mapping */
+    REQUIRE(big != NULL);
     memset(big, 1, 10 << 20);
     char *bigger = realloc(big, 20 << 20);
     CHECK(bigger != NULL && bigger[(10 << 20) - 1] == 1);
@@ -200,7 +221,8 @@ static void test_malloc_contract(void **state)
 {
     (void)state;
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || SAN_FEATURE
-    fprintf(stderr, "skipped: a sanitizer runtime must come first; it cannot run under LD_PRELOAD\n");
+    fprintf(stderr,
+            "skipped: a sanitizer runtime must come first; it cannot run under LD_PRELOAD\n");
     skip();
 #endif
     char self[4096];
@@ -208,7 +230,8 @@ static void test_malloc_contract(void **state)
     assert_true(n > 0);
     self[n] = '\0';
     char cmd[8192];
-    snprintf(cmd, sizeof cmd, "ARENA_CONTRACT_CHILD=1 LD_PRELOAD='%s' '%s' 2>&1", ARENA_PRELOAD_SO, self);
+    snprintf(cmd, sizeof cmd, "ARENA_CONTRACT_CHILD=1 LD_PRELOAD='%s' '%s' 2>&1", ARENA_PRELOAD_SO,
+             self);
     char *out;
     size_t len;
     int rc = run(cmd, &out, &len);
@@ -218,10 +241,8 @@ static void test_malloc_contract(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_library_built),
-    cmocka_unit_test(test_malloc_contract),
-    cmocka_unit_test(test_sort),
-    cmocka_unit_test(test_python),
+    cmocka_unit_test(test_library_built), cmocka_unit_test(test_malloc_contract),
+    cmocka_unit_test(test_sort),          cmocka_unit_test(test_python),
     cmocka_unit_test(test_gcc),
 };
 CMN_TEST_MAIN(tests)

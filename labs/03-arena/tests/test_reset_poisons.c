@@ -152,8 +152,8 @@ static int run_under_valgrind(const char *name, char *out, size_t cap)
     assert_true(n > 0);
     self[n] = '\0';
     char cmd[8192];
-    snprintf(cmd, sizeof cmd,
-             "ARENA_VICTIM=%s valgrind -q --error-exitcode=99 '%s' 2>&1", name, self);
+    snprintf(cmd, sizeof cmd, "ARENA_VICTIM=%s valgrind -q --error-exitcode=99 '%s' 2>&1", name,
+             self);
     FILE *f = popen(cmd, "r");
     assert_non_null(f);
     size_t got = fread(out, 1, cap - 1, f);

@@ -23,13 +23,15 @@ static void run_model(size_t size, size_t align, size_t slab_size, int steps)
     test_source ts;
     arena_source src = test_source_make(&ts, SIZE_MAX);
     slab_cache c;
-    assert_int_equal(slab_cache_init(&c, "model", size, align, slab_size, &src, slab_report_abort), 0);
+    assert_int_equal(slab_cache_init(&c, "model", size, align, slab_size, &src, slab_report_abort),
+                     0);
     shadow *sh = shadow_new();
     void **live = calloc((size_t)steps, sizeof *live);
     size_t n = 0;
     for (int i = 0; i < steps; i++) {
         /* Phases that mostly allocate, then mostly free, so slabs fill and empty. */
-        bool grow = ((i / 500) % 2 == 0) ? cmn_rng_below(&rng, 10) < 7 : cmn_rng_below(&rng, 10) < 3;
+        bool grow =
+            ((i / 500) % 2 == 0) ? cmn_rng_below(&rng, 10) < 7 : cmn_rng_below(&rng, 10) < 3;
         if (grow || n == 0) {
             void *p = slab_alloc(&c);
             assert_non_null(p);
@@ -111,7 +113,7 @@ static void test_oom_returns_null(void **state)
 {
     (void)state;
     test_source ts;
-    arena_source src = test_source_make(&ts, 3 * 1024);
+    arena_source src = test_source_make(&ts, (size_t)3 * 1024);
     slab_cache c;
     assert_int_equal(slab_cache_init(&c, "oom", 100, 0, 1024, &src, slab_report_abort), 0);
     size_t got = 0;
@@ -177,7 +179,8 @@ static void test_double_free_detected(void **state)
     if (!SLAB_DEBUG)
         skip(); /* release build: no live bitmap */
     assert_true(cmn_dies_with(double_free, NULL, "slab cache 'nodes': double free"));
-    assert_true(cmn_dies_with(interior_free, NULL, "slab cache 'nodes': .*not the start of an object"));
+    assert_true(
+        cmn_dies_with(interior_free, NULL, "slab cache 'nodes': .*not the start of an object"));
     assert_true(cmn_dies_with(foreign_free, NULL, "slab cache 'right': .*not from this cache"));
 }
 
