@@ -54,6 +54,7 @@ static void try_advance(msq_queue *q)
      * see below will see every unlink we (and those before us) made. */
     MSQ_FENCE_SC();
     uint64_t g = atomic_load_explicit(&q->epoch, memory_order_relaxed);
+    /* SOLUTION BEGIN: give up if any pinned thread announced another epoch; else CAS g -> g + 1 */
     for (uint32_t t = 0; t < q->max_threads; t++) {
         uint64_t v = atomic_load_explicit(&q->handles[t].epoch, memory_order_acquire);
         if ((v & 1u) && (v >> 1) != g)
@@ -63,6 +64,7 @@ static void try_advance(msq_queue *q)
      * unpins we observed. Failure is fine: somebody else advanced it. */
     atomic_compare_exchange_strong_explicit(&q->epoch, &g, g + 1, memory_order_acq_rel,
                                             memory_order_relaxed);
+    /* SOLUTION END */
 }
 
 size_t msq_ebr_collect(msq_handle *h)

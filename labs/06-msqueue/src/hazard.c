@@ -55,6 +55,9 @@ size_t msq_hp_scan(msq_handle *h)
     /* Pairs with the fence in msq_hp_protect (see there). */
     MSQ_FENCE_SC();
     size_t nh = 0;
+    uint32_t keep = MSQ_NIL, kept = 0;
+    size_t freed = 0;
+    /* SOLUTION BEGIN: snapshot every hazard slot (sorted), then free each retired node nobody protects */
     for (uint32_t t = 0; t < q->max_threads; t++)
         for (int s = 0; s < 2; s++) {
             uint32_t v = atomic_load_explicit(&q->handles[t].hp[s], memory_order_acquire);
@@ -62,9 +65,6 @@ size_t msq_hp_scan(msq_handle *h)
                 h->scratch[nh++] = v - 1;
         }
     qsort(h->scratch, nh, sizeof h->scratch[0], cmp_u32);
-
-    uint32_t keep = MSQ_NIL, kept = 0;
-    size_t freed = 0;
     for (uint32_t i = h->retired_head; i != MSQ_NIL;) {
         uint32_t nxt = q->nodes[i].link;
         if (is_hazard(h->scratch, nh, i)) {
@@ -77,6 +77,7 @@ size_t msq_hp_scan(msq_handle *h)
         }
         i = nxt;
     }
+    /* SOLUTION END */
     h->retired_head = keep;
     h->retired_n = kept;
     atomic_store_explicit(&h->garbage, kept, memory_order_relaxed);

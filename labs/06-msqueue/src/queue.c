@@ -175,6 +175,7 @@ static uint64_t protected_head(msq_handle *h, bool hp)
     uint64_t head = atomic_load_explicit(&q->head, memory_order_acquire);
     if (!hp)
         return head;
+    /* SOLUTION BEGIN: publish the hazard, re-read head (seq_cst); until they agree */
     for (;;) {
         msq_hp_protect(h, 0, ref_idx(head));
         /* seq_cst: the re-read must come after the hazard in the total order. */
@@ -183,6 +184,7 @@ static uint64_t protected_head(msq_handle *h, bool hp)
             return head;
         head = again;
     }
+    /* SOLUTION END */
 }
 
 static void op_begin(msq_handle *h, bool hp)
