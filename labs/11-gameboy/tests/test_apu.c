@@ -137,6 +137,68 @@ static void test_length_counter(void **state)
     rig_free(r);
 }
 
+/* Noise with one length step left: it stops at the sequencer's next length clock. */
+static void arm_one_step(rig *r)
+{
+    wr(r, 0xFF26, 0x00);
+    wr(r, 0xFF26, 0x80);
+    wr(r, 0xFF21, 0xF0);
+    wr(r, 0xFF20, 0x3F); /* length 1 */
+    wr(r, 0xFF23, 0xC0);
+}
+
+static void idle(rig *r, unsigned n)
+{
+    while (n--)
+        r->g->bus.idle(r->g);
+}
+
+static void test_frame_sequencer_follows_div(void **state)
+{
+    (void)state;
+    rig *r = rig_new(false);
+    /* DIV written every 1000 M-cycles: bit 4 of DIV (counter bit 12, 1024 M-cycles)
+     * never gets set, so the sequencer never steps and length never runs out. */
+    wr(r, 0xFF04, 0);
+    arm_one_step(r);
+    for (int i = 0; i < 300; i++) {
+        idle(r, 1000);
+        wr(r, 0xFF04, 0);
+    }
+    assert_int_equal(rd(r, 0xFF26) & 0x08, 0x08);
+    /* Every 1500 M-cycles: bit 12 is set at each write, so each write is a falling
+     * edge and steps the sequencer; two steps include a length clock. */
+    for (int i = 0; i < 2; i++) {
+        idle(r, 1500);
+        wr(r, 0xFF04, 0);
+    }
+    assert_int_equal(rd(r, 0xFF26) & 0x08, 0x00);
+    rig_free(r);
+}
+
+/* Pan Docs, "Obscure Behavior": enabling length in NRx4 when the sequencer's next step
+ * does not clock length clocks it once right away. */
+static void test_extra_length_clock(void **state)
+{
+    (void)state;
+    for (int odd = 0; odd <= 1; odd++) {
+        rig *r = rig_new(false);
+        wr(r, 0xFF04, 0); /* counter 0: bit 12 is far */
+        wr(r, 0xFF26, 0x00);
+        wr(r, 0xFF26, 0x80); /* the next step is 0 (a length step) */
+        wr(r, 0xFF21, 0xF0);
+        wr(r, 0xFF20, 0x3F); /* length 1 */
+        wr(r, 0xFF23, 0x80); /* trigger, length not enabled */
+        if (odd) {
+            idle(r, 1500);
+            wr(r, 0xFF04, 0); /* step 0 runs (length is off: nothing); next is 1 */
+        }
+        wr(r, 0xFF23, 0x40); /* enable length, no trigger */
+        assert_int_equal(rd(r, 0xFF26) & 0x08, odd ? 0x00 : 0x08);
+        rig_free(r);
+    }
+}
+
 static void test_sweep_overflow_at_trigger(void **state)
 {
     (void)state;
@@ -244,6 +306,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_power_off_ignores_writes),
     cmocka_unit_test(test_status_and_dac),
     cmocka_unit_test(test_length_counter),
+    cmocka_unit_test(test_frame_sequencer_follows_div),
+    cmocka_unit_test(test_extra_length_clock),
     cmocka_unit_test(test_sweep_overflow_at_trigger),
     cmocka_unit_test(test_square_frequency),
     cmocka_unit_test(test_wave_channel_plays_wave_ram),

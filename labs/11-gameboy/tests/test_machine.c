@@ -163,6 +163,24 @@ static void test_reload_cycle_writes(void **state)
     free(rom);
 }
 
+static void test_oam_dma_takes_161_cycles(void **state)
+{
+    (void)state;
+    host_log log = {0};
+    uint8_t *rom;
+    gb *g = boot(&log, NULL, 0, &rom);
+    wr(g, 0xFF40, 0x00); /* LCD off: OAM belongs to the CPU except during DMA */
+    for (uint16_t i = 0; i < 0xA0; i++)
+        wr(g, (uint16_t)(0xC000 + i), (uint8_t)(i ^ 0x5A));
+    wr(g, 0xFF46, 0xC0); /* one start-up M-cycle, then 160 copying */
+    idle(g, 159);
+    assert_int_equal(rd(g, 0xFE00), 0xFF); /* cycle 160: the last byte is not there yet */
+    assert_int_equal(rd(g, 0xFE9F), 0x9F ^ 0x5A); /* cycle 161: done */
+    assert_int_equal(rd(g, 0xFE00), 0x5A);
+    free(g);
+    free(rom);
+}
+
 static void test_joypad(void **state)
 {
     (void)state;
@@ -259,6 +277,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_tima_overflow_sequence),
     cmocka_unit_test(test_tima_write_in_overflow_cycle_cancels),
     cmocka_unit_test(test_reload_cycle_writes),
+    cmocka_unit_test(test_oam_dma_takes_161_cycles),
     cmocka_unit_test(test_joypad),
     cmocka_unit_test(test_stop_resets_div_and_waits_for_a_button),
     cmocka_unit_test(test_ld_b_b_event),

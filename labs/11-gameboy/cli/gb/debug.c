@@ -159,13 +159,14 @@ static int repl(dbg *d)
     char line[256];
     bool quit = false;
     disasm_at(d->g, d->g->cpu.pc);
-    for (;;) {
+    while (!quit) {
         printf("(gb) ");
         fflush(stdout);
-        if (quit || !fgets(line, sizeof line, stdin))
-            return 0;
+        if (!fgets(line, sizeof line, stdin))
+            break;
         cmd(d, line, &quit);
     }
+    return 0;
 }
 
 int gbcli_debug(int argc, char **argv)
