@@ -17,5 +17,7 @@
 /* Registers the libuv and libev variants (bench_peers.c) of the timer and echo
  * groups; called first so they appear first in each group. */
 void bench_peers_register(void);
+/* Registers the Tokio variants (bench_tokio.c); after libuv/libev, before ours. */
+void bench_tokio_register(void);
 
 #endif

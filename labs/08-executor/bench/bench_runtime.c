@@ -135,6 +135,7 @@ static void setup(void)
     } vs[] = {{"exec_epoll", &v_epoll}, {"exec_uring", &v_uring},
               {"exec_epoll_mt2", &v_epoll_mt}, {"exec_uring_mt2", &v_uring_mt}};
     bench_peers_register();
+    bench_tokio_register();
     for (size_t i = 0; i < 4; i++) {
         reg("spawn", vs[i].name, bm_spawn, vs[i].v, 5);
         reg("yield", vs[i].name, bm_yield, vs[i].v, 5);
