@@ -21,6 +21,9 @@
 #define MSQ_CPU_RELAX() __asm__ __volatile__("" ::: "memory")
 #endif
 
+/* Asks for the cache line holding *p (for writing) ahead of use. */
+#define MSQ_PREFETCH_W(p) __builtin_prefetch((p), 1, 3)
+
 #if defined(__SANITIZE_THREAD__)
 #define MSQ_TSAN 1
 #elif defined(__has_feature)

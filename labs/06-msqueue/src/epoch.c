@@ -32,7 +32,7 @@ static size_t free_bucket(msq_handle *h, int b)
 {
     size_t n = h->limbo_n[b];
     for (uint32_t i = h->limbo_head[b]; i != MSQ_NIL;) {
-        uint32_t nxt = h->q->nodes[i].link;
+        uint32_t nxt = h->q->links[i];
         msq_node_free(h, i);
         i = nxt;
     }
@@ -87,7 +87,7 @@ void msq_ebr_retire(msq_handle *h, uint32_t idx)
     if (h->limbo_n[b] > 0 && h->limbo_epoch[b] != g)
         free_bucket(h, b);
     h->limbo_epoch[b] = g;
-    h->q->nodes[idx].link = h->limbo_head[b];
+    h->q->links[idx] = h->limbo_head[b];
     h->limbo_head[b] = idx;
     h->limbo_n[b]++;
     publish_garbage(h);

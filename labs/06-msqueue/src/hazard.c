@@ -66,9 +66,9 @@ size_t msq_hp_scan(msq_handle *h)
         }
     qsort(h->scratch, nh, sizeof h->scratch[0], cmp_u32);
     for (uint32_t i = h->retired_head; i != MSQ_NIL;) {
-        uint32_t nxt = q->nodes[i].link;
+        uint32_t nxt = q->links[i];
         if (is_hazard(h->scratch, nh, i)) {
-            q->nodes[i].link = keep;
+            q->links[i] = keep;
             keep = i;
             kept++;
         } else {
@@ -86,7 +86,7 @@ size_t msq_hp_scan(msq_handle *h)
 
 void msq_hp_retire(msq_handle *h, uint32_t idx)
 {
-    h->q->nodes[idx].link = h->retired_head;
+    h->q->links[idx] = h->retired_head;
     h->retired_head = idx;
     h->retired_n++;
     atomic_store_explicit(&h->garbage, h->retired_n, memory_order_relaxed);

@@ -40,8 +40,8 @@ typedef struct msq_node {
      * the consumer is reading node k from. */
     CMN_CACHE_ALIGNED _Atomic uint64_t next; /* tagged ref to the successor; NIL at the tail */
     _Atomic uintptr_t value;  /* written before the node is linked, read by one dequeuer */
-    uint32_t link;            /* free-list / retire-list chain: only the owner touches it */
     _Atomic uint32_t batch_next; /* global free stack: the next batch (read by racing pops) */
+    uint32_t batch_n;            /* first node of a pushed batch: its length (owner only) */
 } msq_node;
 
 /* Local free-node cache: at most MSQ_CACHE_MAX nodes (fewer for small pools, see
@@ -75,6 +75,12 @@ struct msq_queue {
     CMN_CACHE_ALIGNED _Atomic uint64_t free_top; /* global free stack of batches (tagged) */
     CMN_CACHE_ALIGNED _Atomic uint64_t epoch;    /* global epoch */
     CMN_CACHE_ALIGNED msq_node *nodes;           /* read-mostly from here on */
+    /* links[i]: the free-list / retire-list chain through node i. Kept apart from the
+     * nodes, 16 to a cache line, because a thread taking a batch of nodes walks this
+     * chain: inside the nodes that walk was one cache miss per node (the lines were
+     * last written by the thread that freed them); here, with batches that are freed
+     * roughly in allocation order, one miss covers many nodes. Owner only. */
+    uint32_t *links;
     msq_handle *handles;
     uint32_t capacity;
     uint32_t max_threads;

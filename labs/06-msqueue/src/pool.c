@@ -9,9 +9,10 @@
  * would then succeed and hand out B twice. The top is therefore a tagged reference. */
 #include "msq_internal.h"
 
-/* Pushes the private chain first..last (linked by `link`) as one batch. */
-static void global_push_batch(msq_queue *q, uint32_t first)
+/* Pushes the private chain starting at first (linked by `link`, n nodes) as one batch. */
+static void global_push_batch(msq_queue *q, uint32_t first, uint32_t n)
 {
+    q->nodes[first].batch_n = n;
     uint64_t top = atomic_load_explicit(&q->free_top, memory_order_relaxed);
     do {
         atomic_store_explicit(&q->nodes[first].batch_next, ref_idx(top), memory_order_relaxed);
@@ -54,8 +55,10 @@ void msq_pool_init(msq_queue *q)
         atomic_init(&q->nodes[i].value, 0);
         atomic_init(&q->nodes[i].batch_next, MSQ_NIL);
         bool last = i == 0 || i + 1 == q->capacity || (i - 1) % batch == batch - 1;
-        q->nodes[i].link = last ? MSQ_NIL : i + 1;
+        q->links[i] = last ? MSQ_NIL : i + 1;
         if (i > 0 && (i - 1) % batch == 0) {
+            uint32_t left = q->capacity - i;
+            q->nodes[i].batch_n = left < batch ? left : batch;
             atomic_init(&q->nodes[i].batch_next, top);
             top = i;
         }
@@ -68,42 +71,43 @@ uint32_t msq_node_alloc(msq_handle *h)
     msq_queue *q = h->q;
     if (h->cache_n == 0) {
         uint32_t chain = global_pop_batch(q);
-        uint32_t n = 0;
-        for (uint32_t i = chain; i != MSQ_NIL; i = q->nodes[i].link)
-            n++;
-        h->cache_head = chain;
-        h->cache_n = n;
-        if (n == 0)
+        if (chain == MSQ_NIL)
             return MSQ_NIL;
+        h->cache_head = chain;
+        h->cache_n = q->nodes[chain].batch_n; /* no walk: the pusher wrote the length */
     }
     uint32_t idx = h->cache_head;
-    h->cache_head = q->nodes[idx].link;
+    h->cache_head = q->links[idx];
     h->cache_n--;
+    /* The next node's line was last written by the thread that freed it: fetch it
+     * now, so its cache miss overlaps this enqueue instead of stalling the next. */
+    if (h->cache_head != MSQ_NIL)
+        MSQ_PREFETCH_W(&q->nodes[h->cache_head]);
     return idx;
 }
 
 void msq_node_free(msq_handle *h, uint32_t idx)
 {
     msq_queue *q = h->q;
-    q->nodes[idx].link = h->cache_head;
+    q->links[idx] = h->cache_head;
     h->cache_head = idx;
     if (++h->cache_n <= q->cache_max)
         return;
     uint32_t spill = (q->cache_max + 1) / 2;
     uint32_t first = h->cache_head, last = first;
     for (uint32_t i = 1; i < spill; i++)
-        last = q->nodes[last].link;
-    h->cache_head = q->nodes[last].link;
+        last = q->links[last];
+    h->cache_head = q->links[last];
     h->cache_n -= spill;
-    q->nodes[last].link = MSQ_NIL;
-    global_push_batch(q, first);
+    q->links[last] = MSQ_NIL;
+    global_push_batch(q, first, spill);
 }
 
 void msq_cache_flush(msq_handle *h)
 {
     if (h->cache_n == 0)
         return;
-    global_push_batch(h->q, h->cache_head);
+    global_push_batch(h->q, h->cache_head, h->cache_n);
     h->cache_head = MSQ_NIL;
     h->cache_n = 0;
 }
@@ -113,7 +117,7 @@ size_t msq_pool_free_count(const msq_queue *q)
     size_t n = 0;
     for (uint32_t b = ref_idx(atomic_load_explicit(&q->free_top, memory_order_acquire));
          b != MSQ_NIL; b = atomic_load_explicit(&q->nodes[b].batch_next, memory_order_relaxed))
-        for (uint32_t i = b; i != MSQ_NIL; i = q->nodes[i].link)
+        for (uint32_t i = b; i != MSQ_NIL; i = q->links[i])
             n++;
     for (uint32_t t = 0; t < q->max_threads; t++)
         n += q->handles[t].cache_n;

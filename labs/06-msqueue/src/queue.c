@@ -74,8 +74,10 @@ int msq_create(const msq_config *cfg, msq_queue **out)
     size_t nbytes = CMN_ALIGN_UP(sizeof(msq_node) * (size_t)cfg->capacity, (size_t)CMN_CACHE_LINE);
     q->nodes = aligned_alloc(CMN_CACHE_LINE, nbytes);
     q->handles = aligned_alloc(CMN_CACHE_LINE, sizeof(msq_handle) * cfg->max_threads);
+    q->links = calloc(cfg->capacity, sizeof *q->links);
     uint32_t *scratch = calloc((size_t)slots * cfg->max_threads, sizeof *scratch);
-    if (q->nodes == NULL || q->handles == NULL || scratch == NULL) {
+    if (q->nodes == NULL || q->handles == NULL || q->links == NULL || scratch == NULL) {
+        free(q->links);
         free(q->nodes);
         free(q->handles);
         free(scratch);
@@ -98,6 +100,7 @@ void msq_destroy(msq_queue *q)
         return;
     free(q->handles[0].scratch);
     free(q->handles);
+    free(q->links);
     free(q->nodes);
     free(q);
 }

@@ -25,11 +25,11 @@ static bool node_is_free(msq_queue *q, uint32_t idx)
 {
     for (uint32_t b = ref_idx(atomic_load(&q->free_top)); b != MSQ_NIL;
          b = atomic_load(&q->nodes[b].batch_next))
-        for (uint32_t i = b; i != MSQ_NIL; i = q->nodes[i].link)
+        for (uint32_t i = b; i != MSQ_NIL; i = q->links[i])
             if (i == idx)
                 return true;
     for (uint32_t t = 0; t < q->max_threads; t++)
-        for (uint32_t i = q->handles[t].cache_head; i != MSQ_NIL; i = q->nodes[i].link)
+        for (uint32_t i = q->handles[t].cache_head; i != MSQ_NIL; i = q->links[i])
             if (i == idx)
                 return true;
     return false;
