@@ -323,6 +323,16 @@ static void setup(void)
         snprintf(name, sizeof name, "parse/%s", bench_peers[i].name);
         bench_min_time(bench_register(name, bm_parse, (void *)&bench_peers[i]), 0.5);
     }
+    /* Two threads parsing at once, each its own tree: the general-purpose allocators'
+     * per-thread caches against per-thread arenas (a shared arena could not be reset
+     * while the other thread still parses, so arena/arena_mt are not in this group). */
+    for (size_t i = 0; i < bench_npeers; i++) {
+        if (bench_peers[i].make != NULL && strcmp(bench_peers[i].name, "arena_local") != 0)
+            continue;
+        snprintf(name, sizeof name, "parse2t/%s", bench_peers[i].name);
+        bench_def *b = bench_register(name, bm_parse, (void *)&bench_peers[i]);
+        bench_min_time(bench_real_time(bench_threads(b, 2)), 0.5);
+    }
     for (size_t i = 0; i < bench_npeers; i++) {
         snprintf(name, sizeof name, "replay/%s", bench_peers[i].name);
         bench_min_time(bench_register(name, bm_replay, (void *)&bench_peers[i]), 0.3);

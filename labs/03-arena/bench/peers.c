@@ -152,6 +152,17 @@ static void mt_destroy(void *ctx)
     free(ctx);
 }
 
+/* The calling thread's own arena (arena_local): nothing to create or destroy. */
+static void *local_make(void)
+{
+    return arena_local();
+}
+
+static void local_destroy(void *ctx)
+{
+    arena_reset(ctx); /* the arena itself lives until its thread exits */
+}
+
 const peer bench_peers[] = {
     {"glibc", glibc_alloc, glibc_free, NULL, NULL, NULL},
     {"jemalloc", je_alloc, je_free, NULL, NULL, NULL},
@@ -159,5 +170,6 @@ const peer bench_peers[] = {
     {"tcmalloc", tc_alloc, tc_free_sz, NULL, NULL, NULL},
     {"arena", ar_alloc, NULL, ar_reset, arena_make, ar_destroy},
     {"arena_mt", mt_alloc, NULL, mt_reset, mt_make, mt_destroy},
+    {"arena_local", ar_alloc, NULL, ar_reset, local_make, local_destroy},
 };
 const size_t bench_npeers = sizeof bench_peers / sizeof bench_peers[0];

@@ -21,7 +21,7 @@ typedef struct peer {
     void (*destroy)(void *ctx);
 } peer;
 
-/* glibc, jemalloc, mimalloc, tcmalloc, arena, arena_mt — baseline first. */
+/* glibc, jemalloc, mimalloc, tcmalloc, arena, arena_mt, arena_local — baseline first. */
 extern const peer bench_peers[];
 extern const size_t bench_npeers;
 
