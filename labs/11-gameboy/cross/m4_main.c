@@ -142,8 +142,8 @@ static void run_rom(const uint8_t *rom, const uint8_t *end, const char *name)
     serial[0] = 0;
     gb_host host = {.serial_out = on_serial};
     gb_error err;
-    bool ok = gb_init(&machine, rom, (size_t)(end - rom), cart_ram, sizeof cart_ram, &host,
-                      &err) == 0;
+    bool ok =
+        gb_init(&machine, rom, (size_t)(end - rom), cart_ram, sizeof cart_ram, &host, &err) == 0;
     for (unsigned f = 0; ok && f < 300 && !contains(serial, "\n"); f++)
         gb_run(&machine, GB_MCYCLES_PER_FRAME, GB_EV_SERIAL);
     ok = ok && contains(serial, "Passed");
@@ -157,11 +157,30 @@ static void run_rom(const uint8_t *rom, const uint8_t *end, const char *name)
 
 /* A few instructions on a flat bus, checked against hand-computed results. */
 static uint8_t flat[256];
-static uint8_t f_rd(void *c, uint16_t a) { (void)c; return flat[a & 0xFF]; }
-static void f_wr(void *c, uint16_t a, uint8_t v) { (void)c; flat[a & 0xFF] = v; }
-static void f_idle(void *c) { (void)c; }
-static uint8_t f_pend(void *c) { (void)c; return 0; }
-static void f_ack(void *c, uint8_t m) { (void)c; (void)m; }
+static uint8_t f_rd(void *c, uint16_t a)
+{
+    (void)c;
+    return flat[a & 0xFF];
+}
+static void f_wr(void *c, uint16_t a, uint8_t v)
+{
+    (void)c;
+    flat[a & 0xFF] = v;
+}
+static void f_idle(void *c)
+{
+    (void)c;
+}
+static uint8_t f_pend(void *c)
+{
+    (void)c;
+    return 0;
+}
+static void f_ack(void *c, uint8_t m)
+{
+    (void)c;
+    (void)m;
+}
 
 static void cpu_selfcheck(void)
 {
@@ -196,7 +215,8 @@ static void fault_handler(void);
 
 void reset_handler(void)
 {
-    for (uint32_t *p = __bss_start; p < __bss_end; p++)
+    /* compared as integers: the two symbols are different objects to the compiler */
+    for (uintptr_t p = (uintptr_t)__bss_start; p < (uintptr_t)__bss_end; p += 4)
         *(volatile uint32_t *)p = 0;
     exit_host(main());
 }
@@ -208,7 +228,7 @@ static void fault_handler(void)
 }
 
 __attribute__((section(".vectors"), used)) static const uintptr_t vectors[16] = {
-    (uintptr_t)__stack_top, (uintptr_t)reset_handler, (uintptr_t)fault_handler,
+    (uintptr_t)__stack_top,   (uintptr_t)reset_handler, (uintptr_t)fault_handler,
     (uintptr_t)fault_handler, (uintptr_t)fault_handler, (uintptr_t)fault_handler,
     (uintptr_t)fault_handler,
 };

@@ -25,21 +25,21 @@
  * ------------------------------------------------------------------------------- */
 enum gb_status {
     GB_OK = 0,
-    GB_ETRUNCATED = -1,  /* the ROM is shorter than its header or its declared size */
-    GB_ECARTTYPE = -2,   /* unknown or unsupported cartridge type at $0147 */
-    GB_EROMSIZE = -3,    /* invalid ROM size code at $0148 */
-    GB_ERAMSIZE = -4,    /* invalid RAM size code at $0149 (or RAM on an MBC2) */
-    GB_ECHECKSUM = -5,   /* header checksum at $014D does not match $0134-$014C */
-    GB_ERAMBUF = -6,     /* the host's save-RAM buffer is smaller than the cart needs */
-    GB_EINVAL = -7,      /* a NULL pointer or other misuse by the host */
+    GB_ETRUNCATED = -1, /* the ROM is shorter than its header or its declared size */
+    GB_ECARTTYPE = -2,  /* unknown or unsupported cartridge type at $0147 */
+    GB_EROMSIZE = -3,   /* invalid ROM size code at $0148 */
+    GB_ERAMSIZE = -4,   /* invalid RAM size code at $0149 (or RAM on an MBC2) */
+    GB_ECHECKSUM = -5,  /* header checksum at $014D does not match $0134-$014C */
+    GB_ERAMBUF = -6,    /* the host's save-RAM buffer is smaller than the cart needs */
+    GB_EINVAL = -7,     /* a NULL pointer or other misuse by the host */
 };
 
 typedef struct gb_error {
-    int code;            /* a gb_status */
-    uint32_t offset;     /* ROM byte offset the problem is at (0 if none) */
-    uint32_t value;      /* the value found there (or the size found) */
-    uint32_t expected;   /* what was expected, where that is one number */
-    const char *what;    /* a static English sentence, no trailing newline */
+    int code;          /* a gb_status */
+    uint32_t offset;   /* ROM byte offset the problem is at (0 if none) */
+    uint32_t value;    /* the value found there (or the size found) */
+    uint32_t expected; /* what was expected, where that is one number */
+    const char *what;  /* a static English sentence, no trailing newline */
 } gb_error;
 
 /* ---------------------------------------------------------------------------------
@@ -80,21 +80,20 @@ void gb_cpu_reset(gb_cpu *cpu);
  * Returns the M-cycles it spent (each one is exactly one bus call). */
 unsigned gb_cpu_step(gb_cpu *cpu, const gb_bus *bus);
 
-
 /* ---------------------------------------------------------------------------------
  * Cartridges: the header at $0100-$014F and the memory bank controllers.
  * ------------------------------------------------------------------------------- */
 enum gb_mbc { GB_MBC_NONE, GB_MBC1, GB_MBC2, GB_MBC3, GB_MBC5 };
 
 typedef struct gb_cart_info {
-    char title[17];        /* $0134-$0143, NUL-ended, non-printable bytes dropped */
-    uint8_t type;          /* $0147 as found */
+    char title[17]; /* $0134-$0143, NUL-ended, non-printable bytes dropped */
+    uint8_t type;   /* $0147 as found */
     enum gb_mbc mbc;
     bool has_ram, has_battery, has_rtc, has_rumble;
-    uint32_t rom_size;     /* bytes, from $0148 */
-    uint32_t ram_size;     /* bytes the host must supply (MBC2: 512) */
+    uint32_t rom_size; /* bytes, from $0148 */
+    uint32_t ram_size; /* bytes the host must supply (MBC2: 512) */
     uint8_t header_checksum;
-    uint16_t global_checksum;  /* $014E-$014F as found (hardware never checks it) */
+    uint16_t global_checksum; /* $014E-$014F as found (hardware never checks it) */
     bool global_checksum_ok;
 } gb_cart_info;
 
@@ -113,32 +112,44 @@ typedef struct gb_rtc {
 
 typedef struct gb_cart {
     const uint8_t *rom;
-    uint32_t rom_size, rom_mask;   /* mask: rom_size - 1 (sizes are powers of two) */
-    uint8_t *ram;                  /* host-owned save RAM, may be NULL */
+    uint32_t rom_size, rom_mask; /* mask: rom_size - 1 (sizes are powers of two) */
+    uint8_t *ram;                /* host-owned save RAM, may be NULL */
     uint32_t ram_size, ram_mask;
     enum gb_mbc mbc;
     bool has_rtc;
     bool ram_enabled;
-    uint8_t mode;                  /* MBC1 banking mode */
-    uint16_t rom_bank;             /* MBC1: low 5 bits; others: the whole number */
-    uint8_t bank2;                 /* MBC1 upper 2 bits; MBC3/5 RAM bank or RTC select */
-    uint32_t rom0_off, romx_off;   /* byte offsets of $0000 and $4000 banks, cached */
-    int32_t ram_off;               /* byte offset of the $A000 bank; -1 = open bus */
+    uint8_t mode;                /* MBC1 banking mode */
+    uint16_t rom_bank;           /* MBC1: low 5 bits; others: the whole number */
+    uint8_t bank2;               /* MBC1 upper 2 bits; MBC3/5 RAM bank or RTC select */
+    uint32_t rom0_off, romx_off; /* byte offsets of $0000 and $4000 banks, cached */
+    int32_t ram_off;             /* byte offset of the $A000 bank; -1 = open bus */
     gb_rtc rtc, rtc_latched;
-    uint64_t rtc_synced;           /* CPU M-cycle count the clock was last brought up to */
+    uint64_t rtc_synced; /* CPU M-cycle count the clock was last brought up to */
     uint8_t latch_last;
-    bool ram_dirty;                /* public: set on any write to save RAM */
+    bool ram_dirty; /* public: set on any write to save RAM */
 } gb_cart;
 
 /* ---------------------------------------------------------------------------------
  * The machine.
  * ------------------------------------------------------------------------------- */
 enum gb_button {
-    GB_BTN_RIGHT = 0x01, GB_BTN_LEFT = 0x02, GB_BTN_UP = 0x04, GB_BTN_DOWN = 0x08,
-    GB_BTN_A = 0x10, GB_BTN_B = 0x20, GB_BTN_SELECT = 0x40, GB_BTN_START = 0x80,
+    GB_BTN_RIGHT = 0x01,
+    GB_BTN_LEFT = 0x02,
+    GB_BTN_UP = 0x04,
+    GB_BTN_DOWN = 0x08,
+    GB_BTN_A = 0x10,
+    GB_BTN_B = 0x20,
+    GB_BTN_SELECT = 0x40,
+    GB_BTN_START = 0x80,
 };
 
-enum { GB_IRQ_VBLANK = 1, GB_IRQ_STAT = 2, GB_IRQ_TIMER = 4, GB_IRQ_SERIAL = 8, GB_IRQ_JOYPAD = 16 };
+enum {
+    GB_IRQ_VBLANK = 1,
+    GB_IRQ_STAT = 2,
+    GB_IRQ_TIMER = 4,
+    GB_IRQ_SERIAL = 8,
+    GB_IRQ_JOYPAD = 16
+};
 
 enum { GB_LCD_W = 160, GB_LCD_H = 144 };
 /* M-cycles per frame: 154 lines of 114 M-cycles. */
@@ -150,20 +161,20 @@ enum { GB_EV_BUDGET = 1, GB_EV_FRAME = 2, GB_EV_LD_B_B = 4, GB_EV_SERIAL = 8 };
 /* What the host gives the machine. Any callback may be NULL. */
 typedef struct gb_host {
     void *ctx;
-    void (*serial_out)(void *ctx, uint8_t byte); /* a byte sent with the internal clock */
+    void (*serial_out)(void *ctx, uint8_t byte);     /* a byte sent with the internal clock */
     void (*frame)(void *ctx, const uint8_t *pixels); /* 160x144 shades 0..3, row-major */
     /* Audio: n stereo frames (left, right interleaved) at audio_rate frames/s. */
     void (*audio)(void *ctx, const int16_t *frames, size_t n);
-    uint32_t audio_rate;   /* e.g. 48000; 0 = no audio */
+    uint32_t audio_rate; /* e.g. 48000; 0 = no audio */
 } gb_host;
 
 /* One sound channel (square 1, square 2, wave, noise). */
 typedef struct gb_apu_ch {
     bool on, dac, len_en;
-    uint16_t len;          /* length counter: 0 = expired */
-    uint16_t freq;         /* 11-bit frequency register */
-    int32_t timer;         /* clocks until the next waveform step */
-    uint8_t pos;           /* duty step 0-7, or wave sample 0-31 */
+    uint16_t len;  /* length counter: 0 = expired */
+    uint16_t freq; /* 11-bit frequency register */
+    int32_t timer; /* clocks until the next waveform step */
+    uint8_t pos;   /* duty step 0-7, or wave sample 0-31 */
     uint8_t duty, vol, env_timer;
     uint16_t lfsr;
     uint8_t noise_shift, noise_div;
@@ -173,36 +184,36 @@ typedef struct gb_apu_ch {
 typedef struct gb_apu {
     gb_apu_ch ch[4];
     bool power;
-    uint8_t regs[0x30];    /* $FF00-$FF2F as written (only $10-$26 are used) */
-    uint8_t wave[16];      /* wave RAM $FF30-$FF3F */
-    uint8_t fs_next;       /* the frame sequencer's next step, 0-7 */
+    uint8_t regs[0x30]; /* $FF00-$FF2F as written (only $10-$26 are used) */
+    uint8_t wave[16];   /* wave RAM $FF30-$FF3F */
+    uint8_t fs_next;    /* the frame sequencer's next step, 0-7 */
     bool sweep_on, sweep_negated;
     uint16_t sweep_shadow;
     uint8_t sweep_timer;
-    uint64_t synced;       /* machine M-cycle the waveform generators are advanced to */
-    int64_t wave_fetch;    /* clock (T) of channel 3's last wave RAM fetch */
+    uint64_t synced;    /* machine M-cycle the waveform generators are advanced to */
+    int64_t wave_fetch; /* clock (T) of channel 3's last wave RAM fetch */
 } gb_apu;
 
 typedef struct gb_ppu {
-    uint16_t dot;          /* T-cycle within the line, 0..455 */
-    uint16_t next;         /* dot of the next mode boundary */
+    uint16_t dot;  /* T-cycle within the line, 0..455 */
+    uint16_t next; /* dot of the next mode boundary */
     uint8_t ly, mode;
-    uint32_t frames;       /* public: frames finished (VBlank entries) */
-    bool stat_line;        /* the STAT interrupt line, for its rising edge */
+    uint32_t frames; /* public: frames finished (VBlank entries) */
+    bool stat_line;  /* the STAT interrupt line, for its rising edge */
     uint8_t window_line;
     uint8_t fb[GB_LCD_H][GB_LCD_W];
 } gb_ppu;
 
 typedef struct gb {
-    gb_cpu cpu;            /* public */
+    gb_cpu cpu; /* public */
     gb_bus bus;
-    gb_cart cart;          /* public: info and save-RAM state */
+    gb_cart cart; /* public: info and save-RAM state */
     gb_host host;
     gb_ppu ppu;
     uint8_t vram[0x2000], wram[0x2000], oam[0xA0], hram[0x7F];
-    uint8_t io[0x80];      /* I/O registers that need no side effects */
+    uint8_t io[0x80]; /* I/O registers that need no side effects */
     uint8_t ie, iflag;
-    uint16_t div;          /* the 16-bit system counter; DIV is its top byte */
+    uint16_t div; /* the 16-bit system counter; DIV is its top byte */
     uint8_t tima, tma, tac;
     uint8_t tima_state;    /* 0 running, 1 overflowed (reads 0), 2 reloading */
     uint8_t serial_bits;   /* bits left in the transfer, 0 = idle */
@@ -212,12 +223,12 @@ typedef struct gb {
     bool dma_active;
     uint8_t dma_delay, dma_index;
     uint16_t dma_src;
-    uint8_t events;        /* GB_EV_* raised since the last gb_run */
-    bool doctor;           /* public: LY always reads $90, as Gameboy Doctor's logs assume */
+    uint8_t events; /* GB_EV_* raised since the last gb_run */
+    bool doctor;    /* public: LY always reads $90, as Gameboy Doctor's logs assume */
     gb_apu apu;
-    uint64_t now;          /* M-cycles the machine has ticked (the clock of the APU/RTC) */
-    uint64_t next_sample;  /* M-cycle of the next audio frame (UINT64_MAX: none) */
-    uint64_t samples;      /* audio frames produced */
+    uint64_t now;         /* M-cycles the machine has ticked (the clock of the APU/RTC) */
+    uint64_t next_sample; /* M-cycle of the next audio frame (UINT64_MAX: none) */
+    uint64_t samples;     /* audio frames produced */
     uint16_t audio_n;
     int16_t audio_buf[2 * 256];
 } gb;

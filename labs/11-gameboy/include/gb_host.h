@@ -31,24 +31,23 @@ void gbh_trace_line(const gb *g, char *out, size_t cap);
 enum gbh_verdict { GBH_PASSED = 0, GBH_FAILED = 1, GBH_TIMEOUT = 2, GBH_BADROM = 3 };
 
 typedef struct gbh_test_opts {
-    double seconds;         /* time limit in emulated seconds */
-    FILE *echo;             /* serial text and $A000 text are copied here; may be NULL */
+    double seconds; /* time limit in emulated seconds */
+    FILE *echo;     /* serial text and $A000 text are copied here; may be NULL */
 } gbh_test_opts;
 
 typedef struct gbh_test_result {
     enum gbh_verdict verdict;
-    const char *protocol;   /* "serial", "$A000", "LD B,B" or "none" */
-    char text[4096];        /* serial output, or the $A000 text */
-    double seconds;         /* emulated time spent */
-    gb_error err;           /* for GBH_BADROM */
-    uint8_t status;         /* the $A000 status byte */
+    const char *protocol; /* "serial", "$A000", "LD B,B" or "none" */
+    char text[4096];      /* serial output, or the $A000 text */
+    double seconds;       /* emulated time spent */
+    gb_error err;         /* for GBH_BADROM */
+    uint8_t status;       /* the $A000 status byte */
 } gbh_test_result;
 
 /* Runs a test ROM until it reports through one of the three protocols:
  * serial text containing "Passed" or "Failed"; the $A000 block (signature DE B0 61 at
  * $A001-$A003, status at $A000 once it is not $80, NUL-ended text at $A004); or LD B,B
  * with B C D E H L = 3 5 8 13 21 34 (pass) or all $42 (fail). */
-void gbh_run_test(const uint8_t *rom, size_t size, const gbh_test_opts *opts,
-                  gbh_test_result *res);
+void gbh_run_test(const uint8_t *rom, size_t size, const gbh_test_opts *opts, gbh_test_result *res);
 
 #endif

@@ -10,8 +10,30 @@
  */
 #include "apu.h"
 
-enum { NR10 = 0x10, NR11, NR12, NR13, NR14, NR21 = 0x16, NR22, NR23, NR24, NR30 = 0x1A, NR31,
-       NR32, NR33, NR34, NR41 = 0x20, NR42, NR43, NR44, NR50, NR51, NR52, WAVE = 0x30 };
+enum {
+    NR10 = 0x10,
+    NR11,
+    NR12,
+    NR13,
+    NR14,
+    NR21 = 0x16,
+    NR22,
+    NR23,
+    NR24,
+    NR30 = 0x1A,
+    NR31,
+    NR32,
+    NR33,
+    NR34,
+    NR41 = 0x20,
+    NR42,
+    NR43,
+    NR44,
+    NR50,
+    NR51,
+    NR52,
+    WAVE = 0x30
+};
 
 /* What reads of $FF10-$FF2F OR in (unused and write-only bits read as 1). */
 static const uint8_t read_mask[0x20] = {
@@ -248,10 +270,20 @@ static void write_channel(gb_apu *a, uint8_t reg, uint8_t v)
         if (a->sweep_negated && !(v & 0x08)) /* leaving negate mode after using it */
             ch->on = false;
         break;
-    case NR11: case NR21: ch->duty = v >> 6; ch->len = (uint16_t)(64 - (v & 63)); break;
-    case NR41: ch->len = (uint16_t)(64 - (v & 63)); break;
-    case NR31: ch->len = (uint16_t)(256 - v); break;
-    case NR12: case NR22: case NR42:
+    case NR11:
+    case NR21:
+        ch->duty = v >> 6;
+        ch->len = (uint16_t)(64 - (v & 63));
+        break;
+    case NR41:
+        ch->len = (uint16_t)(64 - (v & 63));
+        break;
+    case NR31:
+        ch->len = (uint16_t)(256 - v);
+        break;
+    case NR12:
+    case NR22:
+    case NR42:
         ch->dac = (v & 0xF8) != 0;
         if (!ch->dac)
             ch->on = false;
@@ -261,14 +293,24 @@ static void write_channel(gb_apu *a, uint8_t reg, uint8_t v)
         if (!ch->dac)
             ch->on = false;
         break;
-    case NR13: case NR23: case NR33: ch->freq = (uint16_t)((ch->freq & 0x700) | v); break;
+    case NR13:
+    case NR23:
+    case NR33:
+        ch->freq = (uint16_t)((ch->freq & 0x700) | v);
+        break;
     case NR43:
         ch->noise_shift = v >> 4;
         ch->noise_width7 = (v & 0x08) != 0;
         ch->noise_div = v & 7;
         break;
-    case NR14: case NR24: case NR34: case NR44: write_nrx4(a, c, v); break;
-    default: break;
+    case NR14:
+    case NR24:
+    case NR34:
+    case NR44:
+        write_nrx4(a, c, v);
+        break;
+    default:
+        break;
     }
 }
 
@@ -296,7 +338,7 @@ static void power(gb_apu *a, bool on)
     }
     /* Off: every register clears and every channel stops; on the DMG the length
      * counters survive (and stay writable). */
-    for (uint8_t r = NR10; r < NR52; r++)
+    for (unsigned r = NR10; r < NR52; r++)
         a->regs[r] = 0;
     for (unsigned c = 0; c < 4; c++) {
         uint16_t len = a->ch[c].len;

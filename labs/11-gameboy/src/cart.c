@@ -113,7 +113,8 @@ int gb_cart_parse(const uint8_t *rom, size_t size, gb_cart_info *info, gb_error 
 /* Recomputes the cached offsets of the $0000, $4000 and $A000 windows. */
 static void remap(gb_cart *c)
 {
-    uint32_t bank0 = 0, bankx = c->rom_bank;
+    /* (bankx's initial value is only used by the learner edition's stub) */
+    uint32_t bank0 = 0, bankx = c->rom_bank; // NOLINT(clang-analyzer-deadcode.DeadStores)
     int32_t ram = -1;
     /* SOLUTION BEGIN: per MBC, turn the bank registers into ROM bank numbers and a RAM offset (or -1) */
     switch (c->mbc) {
@@ -124,7 +125,8 @@ static void remap(gb_cart *c)
     case GB_MBC1:
         /* 5-bit register, 0 reads as 1 (so $20/$40/$60 are unreachable at $4000);
          * the 2-bit register extends it and, in mode 1, also banks $0000 and RAM. */
-        bankx = (uint32_t)((c->rom_bank & 0x1F) ? (c->rom_bank & 0x1F) : 1) | (uint32_t)c->bank2 << 5;
+        bankx = (uint32_t)((c->rom_bank & 0x1F) ? (c->rom_bank & 0x1F) : 1) | (uint32_t)c->bank2
+                                                                                  << 5;
         bank0 = c->mode ? (uint32_t)c->bank2 << 5 : 0;
         ram = c->mode ? (int32_t)(c->bank2 & 3) * 0x2000 : 0;
         break;
@@ -164,8 +166,11 @@ int gb_cart_init(gb_cart *c, const uint8_t *rom, size_t rom_size, uint8_t *ram, 
     if (ram_size < info->ram_size || (ram_size && !ram))
         return fail(err, GB_ERAMBUF, 0x149, (uint32_t)ram_size, info->ram_size,
                     "save-RAM buffer is smaller than the cartridge's RAM");
-    *c = (gb_cart){.rom = rom, .rom_size = info->rom_size, .mbc = info->mbc,
-                   .has_rtc = info->has_rtc, .rom_bank = 1};
+    *c = (gb_cart){.rom = rom,
+                   .rom_size = info->rom_size,
+                   .mbc = info->mbc,
+                   .has_rtc = info->has_rtc,
+                   .rom_bank = 1};
     c->rom_mask = info->rom_size - 1;
     /* Use the largest power of two the buffer holds, so RAM offsets can be masked. */
     if (ram && ram_size) {
@@ -215,13 +220,18 @@ static uint8_t rtc_read(const gb_cart *c)
 {
     const gb_rtc *r = &c->rtc_latched;
     switch (c->bank2) {
-    case 0x08: return (uint8_t)(r->s | 0xC0);
-    case 0x09: return (uint8_t)(r->m | 0xC0);
-    case 0x0A: return (uint8_t)(r->h | 0xE0);
-    case 0x0B: return (uint8_t)r->days;
+    case 0x08:
+        return (uint8_t)(r->s | 0xC0);
+    case 0x09:
+        return (uint8_t)(r->m | 0xC0);
+    case 0x0A:
+        return (uint8_t)(r->h | 0xE0);
+    case 0x0B:
+        return (uint8_t)r->days;
     case 0x0C:
         return (uint8_t)(0x3E | (r->days >> 8) | (r->halt ? 0x40 : 0) | (r->carry ? 0x80 : 0));
-    default: return 0xFF;
+    default:
+        return 0xFF;
     }
 }
 
@@ -229,16 +239,26 @@ static void rtc_write(gb_cart *c, uint8_t v)
 {
     gb_rtc *r = &c->rtc;
     switch (c->bank2) {
-    case 0x08: r->s = v & 63; r->sub = 0; break; /* writing seconds resets the divider */
-    case 0x09: r->m = v & 63; break;
-    case 0x0A: r->h = v & 31; break;
-    case 0x0B: r->days = (uint16_t)((r->days & 0x100) | v); break;
+    case 0x08:
+        r->s = v & 63;
+        r->sub = 0;
+        break; /* writing seconds resets the divider */
+    case 0x09:
+        r->m = v & 63;
+        break;
+    case 0x0A:
+        r->h = v & 31;
+        break;
+    case 0x0B:
+        r->days = (uint16_t)((r->days & 0x100) | v);
+        break;
     case 0x0C:
         r->days = (uint16_t)((r->days & 0xFF) | (v & 1) << 8);
         r->halt = (v & 0x40) != 0;
         r->carry = (v & 0x80) != 0;
         break;
-    default: break;
+    default:
+        break;
     }
     c->rtc_latched = *r;
 }
@@ -279,13 +299,22 @@ void gb_cart_write_rom(gb_cart *c, uint16_t addr, uint8_t v)
 {
     /* SOLUTION BEGIN: decode the register from the address bits each MBC looks at, then remap */
     switch (c->mbc) {
-    case GB_MBC_NONE: return;
+    case GB_MBC_NONE:
+        return;
     case GB_MBC1:
         switch (addr >> 13) {
-        case 0: c->ram_enabled = (v & 0xF) == 0xA; break;
-        case 1: c->rom_bank = v & 0x1F; break;
-        case 2: c->bank2 = v & 3; break;
-        default: c->mode = v & 1; break;
+        case 0:
+            c->ram_enabled = (v & 0xF) == 0xA;
+            break;
+        case 1:
+            c->rom_bank = v & 0x1F;
+            break;
+        case 2:
+            c->bank2 = v & 3;
+            break;
+        default:
+            c->mode = v & 1;
+            break;
         }
         break;
     case GB_MBC2:
@@ -298,9 +327,15 @@ void gb_cart_write_rom(gb_cart *c, uint16_t addr, uint8_t v)
         break;
     case GB_MBC3:
         switch (addr >> 13) {
-        case 0: c->ram_enabled = (v & 0xF) == 0xA; break;
-        case 1: c->rom_bank = v & 0x7F; break;
-        case 2: c->bank2 = v & 0xF; break;
+        case 0:
+            c->ram_enabled = (v & 0xF) == 0xA;
+            break;
+        case 1:
+            c->rom_bank = v & 0x7F;
+            break;
+        case 2:
+            c->bank2 = v & 0xF;
+            break;
         default: /* writing 0 then 1 latches the clock */
             if (c->latch_last == 0 && v == 1)
                 c->rtc_latched = c->rtc;

@@ -63,10 +63,14 @@ static inline void set_hl(gb_cpu *cpu, uint16_t v)
 static uint16_t get_rr(const gb_cpu *cpu, unsigned idx)
 {
     switch (idx & 3) {
-    case 0: return pair(cpu->b, cpu->c);
-    case 1: return pair(cpu->d, cpu->e);
-    case 2: return get_hl(cpu);
-    default: return cpu->sp;
+    case 0:
+        return pair(cpu->b, cpu->c);
+    case 1:
+        return pair(cpu->d, cpu->e);
+    case 2:
+        return get_hl(cpu);
+    default:
+        return cpu->sp;
     }
 }
 
@@ -74,10 +78,21 @@ static void set_rr(gb_cpu *cpu, unsigned idx, uint16_t v)
 {
     uint8_t hi = (uint8_t)(v >> 8), lo = (uint8_t)v;
     switch (idx & 3) {
-    case 0: cpu->b = hi; cpu->c = lo; break;
-    case 1: cpu->d = hi; cpu->e = lo; break;
-    case 2: cpu->h = hi; cpu->l = lo; break;
-    default: cpu->sp = v; break;
+    case 0:
+        cpu->b = hi;
+        cpu->c = lo;
+        break;
+    case 1:
+        cpu->d = hi;
+        cpu->e = lo;
+        break;
+    case 2:
+        cpu->h = hi;
+        cpu->l = lo;
+        break;
+    default:
+        cpu->sp = v;
+        break;
     }
 }
 
@@ -86,13 +101,20 @@ static void set_rr(gb_cpu *cpu, unsigned idx, uint16_t v)
 static uint8_t *reg8(gb_cpu *cpu, unsigned idx)
 {
     switch (idx & 7) {
-    case 0: return &cpu->b;
-    case 1: return &cpu->c;
-    case 2: return &cpu->d;
-    case 3: return &cpu->e;
-    case 4: return &cpu->h;
-    case 5: return &cpu->l;
-    default: return &cpu->a;
+    case 0:
+        return &cpu->b;
+    case 1:
+        return &cpu->c;
+    case 2:
+        return &cpu->d;
+    case 3:
+        return &cpu->e;
+    case 4:
+        return &cpu->h;
+    case 5:
+        return &cpu->l;
+    default:
+        return &cpu->a;
     }
 }
 
@@ -143,9 +165,18 @@ void gb_alu(gb_cpu *cpu, unsigned op, uint8_t v)
         if (op != 7)
             cpu->a = (uint8_t)r;
         break;
-    case 4: cpu->a = (uint8_t)(a & v); cpu->f = flags(cpu->a == 0, false, true, false); break;
-    case 5: cpu->a = (uint8_t)(a ^ v); cpu->f = flags(cpu->a == 0, false, false, false); break;
-    default: cpu->a = (uint8_t)(a | v); cpu->f = flags(cpu->a == 0, false, false, false); break;
+    case 4:
+        cpu->a = (uint8_t)(a & v);
+        cpu->f = flags(cpu->a == 0, false, true, false);
+        break;
+    case 5:
+        cpu->a = (uint8_t)(a ^ v);
+        cpu->f = flags(cpu->a == 0, false, false, false);
+        break;
+    default:
+        cpu->a = (uint8_t)(a | v);
+        cpu->f = flags(cpu->a == 0, false, false, false);
+        break;
     }
     /* SOLUTION END */
 }
@@ -182,14 +213,38 @@ uint8_t gb_shift(gb_cpu *cpu, unsigned op, uint8_t v)
     unsigned r, out;
     unsigned cin = (cpu->f & GB_FLAG_C) ? 1u : 0u;
     switch (op & 7) {
-    case 0: out = v >> 7; r = (unsigned)(v << 1) | out; break;           /* RLC */
-    case 1: out = v & 1u; r = (unsigned)(v >> 1) | (out << 7); break;    /* RRC */
-    case 2: out = v >> 7; r = (unsigned)(v << 1) | cin; break;           /* RL */
-    case 3: out = v & 1u; r = (unsigned)(v >> 1) | (cin << 7); break;    /* RR */
-    case 4: out = v >> 7; r = (unsigned)(v << 1); break;                 /* SLA */
-    case 5: out = v & 1u; r = (unsigned)(v >> 1) | (v & 0x80u); break;   /* SRA */
-    case 6: out = 0; r = (unsigned)(v >> 4) | (unsigned)(v << 4); break; /* SWAP */
-    default: out = v & 1u; r = (unsigned)(v >> 1); break;                /* SRL */
+    case 0:
+        out = v >> 7;
+        r = (unsigned)(v << 1) | out;
+        break; /* RLC */
+    case 1:
+        out = v & 1u;
+        r = (unsigned)(v >> 1) | (out << 7);
+        break; /* RRC */
+    case 2:
+        out = v >> 7;
+        r = (unsigned)(v << 1) | cin;
+        break; /* RL */
+    case 3:
+        out = v & 1u;
+        r = (unsigned)(v >> 1) | (cin << 7);
+        break; /* RR */
+    case 4:
+        out = v >> 7;
+        r = (unsigned)(v << 1);
+        break; /* SLA */
+    case 5:
+        out = v & 1u;
+        r = (unsigned)(v >> 1) | (v & 0x80u);
+        break; /* SRA */
+    case 6:
+        out = 0;
+        r = (unsigned)(v >> 4) | (unsigned)(v << 4);
+        break; /* SWAP */
+    default:
+        out = v & 1u;
+        r = (unsigned)(v >> 1);
+        break; /* SRL */
     }
     cpu->f = flags((r & 0xFF) == 0, false, false, out != 0);
     return (uint8_t)r;
@@ -245,10 +300,14 @@ static uint16_t pop16(gb_cpu *cpu, const gb_bus *bus)
 static bool cond(const gb_cpu *cpu, unsigned cc)
 {
     switch (cc & 3) {
-    case 0: return !(cpu->f & GB_FLAG_Z);
-    case 1: return (cpu->f & GB_FLAG_Z) != 0;
-    case 2: return !(cpu->f & GB_FLAG_C);
-    default: return (cpu->f & GB_FLAG_C) != 0;
+    case 0:
+        return !(cpu->f & GB_FLAG_Z);
+    case 1:
+        return (cpu->f & GB_FLAG_Z) != 0;
+    case 2:
+        return !(cpu->f & GB_FLAG_C);
+    default:
+        return (cpu->f & GB_FLAG_C) != 0;
     }
 }
 
@@ -318,12 +377,18 @@ static void exec_cb(gb_cpu *cpu, const gb_bus *bus)
     unsigned r = op & 7, n = (op >> 3) & 7;
     uint8_t v = get_r(cpu, bus, r);
     switch (op >> 6) {
-    case 0: set_r(cpu, bus, r, gb_shift(cpu, n, v)); break;
+    case 0:
+        set_r(cpu, bus, r, gb_shift(cpu, n, v));
+        break;
     case 1: /* BIT n: Z from the bit, C kept; (HL) is read but never written */
         cpu->f = (uint8_t)(flags(!(v & (1u << n)), false, true, false) | (cpu->f & GB_FLAG_C));
         break;
-    case 2: set_r(cpu, bus, r, (uint8_t)(v & ~(1u << n))); break;
-    default: set_r(cpu, bus, r, (uint8_t)(v | (1u << n))); break;
+    case 2:
+        set_r(cpu, bus, r, (uint8_t)(v & ~(1u << n)));
+        break;
+    default:
+        set_r(cpu, bus, r, (uint8_t)(v | (1u << n)));
+        break;
     }
 }
 
@@ -336,8 +401,9 @@ static void exec_block0(gb_cpu *cpu, const gb_bus *bus, uint8_t op)
     switch (op & 7) {
     case 0:
         switch (y) {
-        case 0: break; /* NOP */
-        case 1: {      /* LD (nn),SP */
+        case 0:
+            break; /* NOP */
+        case 1: {  /* LD (nn),SP */
             uint16_t nn = imm16(cpu, bus);
             wr(cpu, bus, nn, (uint8_t)cpu->sp);
             wr(cpu, bus, (uint16_t)(nn + 1), (uint8_t)(cpu->sp >> 8));
@@ -346,8 +412,12 @@ static void exec_block0(gb_cpu *cpu, const gb_bus *bus, uint8_t op)
         case 2: /* STOP: DIV is reset by the machine; wakes on a joypad line */
             cpu->stopped = true;
             break;
-        case 3: jr(cpu, bus, true); break;
-        default: jr(cpu, bus, cond(cpu, y - 4)); break;
+        case 3:
+            jr(cpu, bus, true);
+            break;
+        default:
+            jr(cpu, bus, cond(cpu, y - 4));
+            break;
         }
         break;
     case 1:
@@ -374,8 +444,12 @@ static void exec_block0(gb_cpu *cpu, const gb_bus *bus, uint8_t op)
         set_rr(cpu, p, (uint16_t)(get_rr(cpu, p) + ((y & 1) ? 0xFFFF : 1)));
         idle(cpu, bus);
         break;
-    case 4: set_r(cpu, bus, y, inc8(cpu, get_r(cpu, bus, y))); break;
-    case 5: set_r(cpu, bus, y, dec8(cpu, get_r(cpu, bus, y))); break;
+    case 4:
+        set_r(cpu, bus, y, inc8(cpu, get_r(cpu, bus, y)));
+        break;
+    case 5:
+        set_r(cpu, bus, y, dec8(cpu, get_r(cpu, bus, y)));
+        break;
     case 6: { /* LD r,n */
         uint8_t n = imm8(cpu, bus);
         set_r(cpu, bus, y, n);
@@ -383,11 +457,16 @@ static void exec_block0(gb_cpu *cpu, const gb_bus *bus, uint8_t op)
     }
     default:
         switch (y) {
-        case 0: case 1: case 2: case 3: /* RLCA RRCA RLA RRA: like CB but Z=0 */
+        case 0:
+        case 1:
+        case 2:
+        case 3: /* RLCA RRCA RLA RRA: like CB but Z=0 */
             cpu->a = gb_shift(cpu, y, cpu->a);
             cpu->f &= (uint8_t)~GB_FLAG_Z;
             break;
-        case 4: gb_daa(cpu); break;
+        case 4:
+            gb_daa(cpu);
+            break;
         case 5: /* CPL */
             cpu->a = (uint8_t)~cpu->a;
             cpu->f |= GB_FLAG_N | GB_FLAG_H;
@@ -408,39 +487,93 @@ static void exec_block3(gb_cpu *cpu, const gb_bus *bus, uint8_t op)
 {
     unsigned y = (op >> 3) & 7, p = (op >> 4) & 3;
     switch (op) {
-    case 0xC0: case 0xC8: case 0xD0: case 0xD8: /* RET cc: one cycle to test */
+    case 0xC0:
+    case 0xC8:
+    case 0xD0:
+    case 0xD8: /* RET cc: one cycle to test */
         idle(cpu, bus);
         if (cond(cpu, y))
             ret(cpu, bus);
         return;
-    case 0xC9: ret(cpu, bus); return;
-    case 0xD9: ret(cpu, bus); cpu->ime = true; return; /* RETI: no delay */
-    case 0xC1: case 0xD1: case 0xE1: set_rr(cpu, p, pop16(cpu, bus)); return;
+    case 0xC9:
+        ret(cpu, bus);
+        return;
+    case 0xD9:
+        ret(cpu, bus);
+        cpu->ime = true;
+        return; /* RETI: no delay */
+    case 0xC1:
+    case 0xD1:
+    case 0xE1:
+        set_rr(cpu, p, pop16(cpu, bus));
+        return;
     case 0xF1: { /* POP AF: the low nibble of F does not exist */
         uint16_t v = pop16(cpu, bus);
         cpu->a = (uint8_t)(v >> 8);
         cpu->f = (uint8_t)(v & 0xF0);
         return;
     }
-    case 0xC5: case 0xD5: case 0xE5: push16(cpu, bus, get_rr(cpu, p)); return;
-    case 0xF5: push16(cpu, bus, pair(cpu->a, cpu->f)); return;
-    case 0xC2: case 0xCA: case 0xD2: case 0xDA: jp(cpu, bus, cond(cpu, y)); return;
-    case 0xC3: jp(cpu, bus, true); return;
-    case 0xE9: cpu->pc = get_hl(cpu); return; /* JP HL: no extra cycle */
-    case 0xC4: case 0xCC: case 0xD4: case 0xDC: call(cpu, bus, cond(cpu, y)); return;
-    case 0xCD: call(cpu, bus, true); return;
-    case 0xC7: case 0xCF: case 0xD7: case 0xDF:
-    case 0xE7: case 0xEF: case 0xF7: case 0xFF: /* RST */
+    case 0xC5:
+    case 0xD5:
+    case 0xE5:
+        push16(cpu, bus, get_rr(cpu, p));
+        return;
+    case 0xF5:
+        push16(cpu, bus, pair(cpu->a, cpu->f));
+        return;
+    case 0xC2:
+    case 0xCA:
+    case 0xD2:
+    case 0xDA:
+        jp(cpu, bus, cond(cpu, y));
+        return;
+    case 0xC3:
+        jp(cpu, bus, true);
+        return;
+    case 0xE9:
+        cpu->pc = get_hl(cpu);
+        return; /* JP HL: no extra cycle */
+    case 0xC4:
+    case 0xCC:
+    case 0xD4:
+    case 0xDC:
+        call(cpu, bus, cond(cpu, y));
+        return;
+    case 0xCD:
+        call(cpu, bus, true);
+        return;
+    case 0xC7:
+    case 0xCF:
+    case 0xD7:
+    case 0xDF:
+    case 0xE7:
+    case 0xEF:
+    case 0xF7:
+    case 0xFF: /* RST */
         push16(cpu, bus, cpu->pc);
         cpu->pc = (uint16_t)(op & 0x38);
         return;
-    case 0xCB: exec_cb(cpu, bus); return;
-    case 0xE0: wr(cpu, bus, (uint16_t)(0xFF00 | imm8(cpu, bus)), cpu->a); return;
-    case 0xF0: cpu->a = rd(cpu, bus, (uint16_t)(0xFF00 | imm8(cpu, bus))); return;
-    case 0xE2: wr(cpu, bus, (uint16_t)(0xFF00 | cpu->c), cpu->a); return;
-    case 0xF2: cpu->a = rd(cpu, bus, (uint16_t)(0xFF00 | cpu->c)); return;
-    case 0xEA: wr(cpu, bus, imm16(cpu, bus), cpu->a); return;
-    case 0xFA: cpu->a = rd(cpu, bus, imm16(cpu, bus)); return;
+    case 0xCB:
+        exec_cb(cpu, bus);
+        return;
+    case 0xE0:
+        wr(cpu, bus, (uint16_t)(0xFF00 | imm8(cpu, bus)), cpu->a);
+        return;
+    case 0xF0:
+        cpu->a = rd(cpu, bus, (uint16_t)(0xFF00 | imm8(cpu, bus)));
+        return;
+    case 0xE2:
+        wr(cpu, bus, (uint16_t)(0xFF00 | cpu->c), cpu->a);
+        return;
+    case 0xF2:
+        cpu->a = rd(cpu, bus, (uint16_t)(0xFF00 | cpu->c));
+        return;
+    case 0xEA:
+        wr(cpu, bus, imm16(cpu, bus), cpu->a);
+        return;
+    case 0xFA:
+        cpu->a = rd(cpu, bus, imm16(cpu, bus));
+        return;
     case 0xE8: { /* ADD SP,e: two internal cycles */
         uint16_t r = sp_plus(cpu, imm8(cpu, bus));
         idle(cpu, bus);
@@ -452,11 +585,27 @@ static void exec_block3(gb_cpu *cpu, const gb_bus *bus, uint8_t op)
         set_hl(cpu, sp_plus(cpu, imm8(cpu, bus)));
         idle(cpu, bus);
         return;
-    case 0xF9: cpu->sp = get_hl(cpu); idle(cpu, bus); return;
-    case 0xF3: cpu->ime = false; cpu->ei_pending = false; return; /* DI */
-    case 0xFB: cpu->ei_pending = true; return;                   /* EI */
-    case 0xC6: case 0xCE: case 0xD6: case 0xDE:
-    case 0xE6: case 0xEE: case 0xF6: case 0xFE: gb_alu(cpu, y, imm8(cpu, bus)); return;
+    case 0xF9:
+        cpu->sp = get_hl(cpu);
+        idle(cpu, bus);
+        return;
+    case 0xF3:
+        cpu->ime = false;
+        cpu->ei_pending = false;
+        return; /* DI */
+    case 0xFB:
+        cpu->ei_pending = true;
+        return; /* EI */
+    case 0xC6:
+    case 0xCE:
+    case 0xD6:
+    case 0xDE:
+    case 0xE6:
+    case 0xEE:
+    case 0xF6:
+    case 0xFE:
+        gb_alu(cpu, y, imm8(cpu, bus));
+        return;
     default: /* D3 DB DD E3 E4 EB EC ED F4 FC FD: the CPU locks up */
         cpu->locked = true;
         return;
@@ -466,7 +615,9 @@ static void exec_block3(gb_cpu *cpu, const gb_bus *bus, uint8_t op)
 static void execute(gb_cpu *cpu, const gb_bus *bus, uint8_t op)
 {
     switch (op >> 6) {
-    case 0: exec_block0(cpu, bus, op); break;
+    case 0:
+        exec_block0(cpu, bus, op);
+        break;
     case 1:
         if (op == 0x76) { /* HALT */
             if (!cpu->ime && bus->pending(bus->ctx))
@@ -478,15 +629,27 @@ static void execute(gb_cpu *cpu, const gb_bus *bus, uint8_t op)
             cpu->ld_b_b = op == 0x40;
         }
         break;
-    case 2: gb_alu(cpu, op >> 3, get_r(cpu, bus, op)); break;
-    default: exec_block3(cpu, bus, op); break;
+    case 2:
+        gb_alu(cpu, op >> 3, get_r(cpu, bus, op));
+        break;
+    default:
+        exec_block3(cpu, bus, op);
+        break;
     }
 }
 
 void gb_cpu_reset(gb_cpu *cpu)
 {
-    *cpu = (gb_cpu){.a = 0x01, .f = 0xB0, .b = 0x00, .c = 0x13, .d = 0x00, .e = 0xD8,
-                    .h = 0x01, .l = 0x4D, .sp = 0xFFFE, .pc = 0x0100};
+    *cpu = (gb_cpu){.a = 0x01,
+                    .f = 0xB0,
+                    .b = 0x00,
+                    .c = 0x13,
+                    .d = 0x00,
+                    .e = 0xD8,
+                    .h = 0x01,
+                    .l = 0x4D,
+                    .sp = 0xFFFE,
+                    .pc = 0x0100};
 }
 
 unsigned gb_cpu_step(gb_cpu *cpu, const gb_bus *bus)

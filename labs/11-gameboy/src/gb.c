@@ -12,8 +12,18 @@
 #include "ppu.h"
 
 enum {
-    R_P1 = 0x00, R_SB = 0x01, R_SC = 0x02, R_DIV = 0x04, R_TIMA = 0x05, R_TMA = 0x06,
-    R_TAC = 0x07, R_IF = 0x0F, R_LCDC = 0x40, R_STAT = 0x41, R_LY = 0x44, R_LYC = 0x45,
+    R_P1 = 0x00,
+    R_SB = 0x01,
+    R_SC = 0x02,
+    R_DIV = 0x04,
+    R_TIMA = 0x05,
+    R_TMA = 0x06,
+    R_TAC = 0x07,
+    R_IF = 0x0F,
+    R_LCDC = 0x40,
+    R_STAT = 0x41,
+    R_LY = 0x44,
+    R_LYC = 0x45,
     R_DMA = 0x46,
 };
 
@@ -65,7 +75,7 @@ static void timer_write(gb *g, uint8_t reg, uint8_t v)
         break;
     case R_TIMA:
         if (g->tima_state == 2)
-            return; /* the reload cycle wins */
+            return;        /* the reload cycle wins */
         g->tima_state = 0; /* a write in the overflow cycle cancels the reload */
         g->tima = v;
         return;
@@ -74,7 +84,9 @@ static void timer_write(gb *g, uint8_t reg, uint8_t v)
         if (g->tima_state == 2)
             g->tima = v;
         return;
-    default: g->tac = (uint8_t)(v | 0xF8); break;
+    default:
+        g->tac = (uint8_t)(v | 0xF8);
+        break;
     }
     /* Resetting DIV or changing TAC can turn the signal off: that is a falling edge. */
     if (before && !timer_signal(g->div, g->tac))
@@ -117,7 +129,7 @@ static void dma_tick(gb *g)
 static void audio_tick(gb *g)
 {
     gb_apu_sync(&g->apu, g->now);
-    gb_apu_sample(&g->apu, &g->audio_buf[2 * g->audio_n]);
+    gb_apu_sample(&g->apu, &g->audio_buf[2 * (size_t)g->audio_n]);
     if (++g->audio_n == sizeof g->audio_buf / sizeof g->audio_buf[0] / 2) {
         g->host.audio(g->host.ctx, g->audio_buf, g->audio_n);
         g->audio_n = 0;
@@ -144,9 +156,9 @@ static uint8_t joyp_lines(const gb *g)
 {
     uint8_t lines = 0x0F;
     if (!(g->joyp_select & 0x10))
-        lines &= (uint8_t)~(g->buttons & 0x0F);
+        lines &= (uint8_t) ~(g->buttons & 0x0F);
     if (!(g->joyp_select & 0x20))
-        lines &= (uint8_t)~(g->buttons >> 4);
+        lines &= (uint8_t) ~(g->buttons >> 4);
     return lines;
 }
 
@@ -172,20 +184,29 @@ static void rtc_sync(gb *g)
 static uint8_t io_read(const gb *g, uint8_t reg)
 {
     switch (reg) {
-    case R_P1: return (uint8_t)(0xC0 | g->joyp_select | joyp_lines(g));
-    case R_SC: return (uint8_t)(g->io[R_SC] | 0x7E);
-    case R_DIV: return (uint8_t)(g->div >> 8);
-    case R_TIMA: return g->tima;
-    case R_TMA: return g->tma;
-    case R_TAC: return g->tac;
-    case R_IF: return (uint8_t)(0xE0 | g->iflag);
-    case R_STAT: return gb_ppu_stat(g);
-    case R_LY: return g->doctor ? 0x90 : g->ppu.ly;
+    case R_P1:
+        return (uint8_t)(0xC0 | g->joyp_select | joyp_lines(g));
+    case R_SC:
+        return (uint8_t)(g->io[R_SC] | 0x7E);
+    case R_DIV:
+        return (uint8_t)(g->div >> 8);
+    case R_TIMA:
+        return g->tima;
+    case R_TMA:
+        return g->tma;
+    case R_TAC:
+        return g->tac;
+    case R_IF:
+        return (uint8_t)(0xE0 | g->iflag);
+    case R_STAT:
+        return gb_ppu_stat(g);
+    case R_LY:
+        return g->doctor ? 0x90 : g->ppu.ly;
     default:
         if (reg >= R_LCDC && reg <= 0x4B)
             return g->io[reg];
         if (reg >= 0x10 && reg <= 0x3F)
-            return gb_apu_read(&g->apu, reg);  /* (synced by cpu_read) */
+            return gb_apu_read(&g->apu, reg); /* (synced by cpu_read) */
         return reg == R_SB ? g->io[R_SB] : 0xFF;
     }
 }
@@ -193,11 +214,25 @@ static uint8_t io_read(const gb *g, uint8_t reg)
 uint8_t gb_peek(const gb *g, uint16_t addr)
 {
     switch (addr >> 12) {
-    case 0x0: case 0x1: case 0x2: case 0x3:
-    case 0x4: case 0x5: case 0x6: case 0x7: return gb_cart_read_rom(&g->cart, addr);
-    case 0x8: case 0x9: return g->vram[addr & 0x1FFF];
-    case 0xA: case 0xB: return gb_cart_read_ram(&g->cart, addr);
-    case 0xC: case 0xD: case 0xE: return g->wram[addr & 0x1FFF];
+    case 0x0:
+    case 0x1:
+    case 0x2:
+    case 0x3:
+    case 0x4:
+    case 0x5:
+    case 0x6:
+    case 0x7:
+        return gb_cart_read_rom(&g->cart, addr);
+    case 0x8:
+    case 0x9:
+        return g->vram[addr & 0x1FFF];
+    case 0xA:
+    case 0xB:
+        return gb_cart_read_ram(&g->cart, addr);
+    case 0xC:
+    case 0xD:
+    case 0xE:
+        return g->wram[addr & 0x1FFF];
     default:
         if (addr < 0xFE00)
             return g->wram[addr & 0x1FFF];
@@ -231,7 +266,9 @@ static uint8_t cpu_read(gb *g, uint16_t addr)
 static void io_write(gb *g, uint8_t reg, uint8_t v)
 {
     switch (reg) {
-    case R_P1: g->joyp_select = v & 0x30; return;
+    case R_P1:
+        g->joyp_select = v & 0x30;
+        return;
     case R_SC:
         g->io[R_SC] = v & 0x81;
         if ((v & 0x81) == 0x81) { /* start, internal clock: the byte goes out now */
@@ -242,8 +279,15 @@ static void io_write(gb *g, uint8_t reg, uint8_t v)
             g->serial_clock = 128;
         }
         return;
-    case R_DIV: case R_TIMA: case R_TMA: case R_TAC: timer_write(g, reg, v); return;
-    case R_IF: g->iflag = v & 0x1F; return;
+    case R_DIV:
+    case R_TIMA:
+    case R_TMA:
+    case R_TAC:
+        timer_write(g, reg, v);
+        return;
+    case R_IF:
+        g->iflag = v & 0x1F;
+        return;
     case R_DMA:
         g->io[R_DMA] = v;
         g->dma_src = (uint16_t)(v << 8);
@@ -251,8 +295,13 @@ static void io_write(gb *g, uint8_t reg, uint8_t v)
         g->dma_delay = 1;
         g->dma_active = true;
         return;
-    case R_LCDC: case R_STAT: case R_LYC: gb_ppu_write(g, reg, v); return;
-    case R_LY: return; /* read-only */
+    case R_LCDC:
+    case R_STAT:
+    case R_LYC:
+        gb_ppu_write(g, reg, v);
+        return;
+    case R_LY:
+        return; /* read-only */
     default:
         if (reg >= 0x10 && reg <= 0x3F) {
             gb_apu_sync(&g->apu, g->now);
@@ -267,20 +316,32 @@ static void io_write(gb *g, uint8_t reg, uint8_t v)
 static void cpu_write(gb *g, uint16_t addr, uint8_t v)
 {
     switch (addr >> 12) {
-    case 0x0: case 0x1: case 0x2: case 0x3:
-    case 0x4: case 0x5: case 0x6: case 0x7:
+    case 0x0:
+    case 0x1:
+    case 0x2:
+    case 0x3:
+    case 0x4:
+    case 0x5:
+    case 0x6:
+    case 0x7:
         rtc_sync(g);
         gb_cart_write_rom(&g->cart, addr, v);
         return;
-    case 0x8: case 0x9:
+    case 0x8:
+    case 0x9:
         if (gb_ppu_vram_open(g))
             g->vram[addr & 0x1FFF] = v;
         return;
-    case 0xA: case 0xB:
+    case 0xA:
+    case 0xB:
         rtc_sync(g);
         gb_cart_write_ram(&g->cart, addr, v);
         return;
-    case 0xC: case 0xD: case 0xE: g->wram[addr & 0x1FFF] = v; return;
+    case 0xC:
+    case 0xD:
+    case 0xE:
+        g->wram[addr & 0x1FFF] = v;
+        return;
     default:
         if (addr < 0xFE00)
             g->wram[addr & 0x1FFF] = v;
@@ -337,8 +398,12 @@ static void bus_ack(void *ctx, uint8_t mask)
 /* The I/O registers as the DMG boot ROM leaves them (Pan Docs, "Power Up Sequence"). */
 static void post_boot_io(gb *g)
 {
-    static const struct { uint8_t reg, v; } init[] = {
-        {0x40, 0x91}, {0x46, 0xFF}, {0x47, 0xFC},
+    static const struct {
+        uint8_t reg, v;
+    } init[] = {
+        {0x40, 0x91},
+        {0x46, 0xFF},
+        {0x47, 0xFC},
     };
     for (size_t i = 0; i < sizeof init / sizeof init[0]; i++)
         g->io[init[i].reg] = init[i].v;

@@ -10,8 +10,18 @@
  */
 #include "ppu.h"
 
-enum { LCDC = 0x40, STAT = 0x41, SCY = 0x42, SCX = 0x43, LYC = 0x45, BGP = 0x47, OBP0 = 0x48,
-       OBP1 = 0x49, WY = 0x4A, WX = 0x4B };
+enum {
+    LCDC = 0x40,
+    STAT = 0x41,
+    SCY = 0x42,
+    SCX = 0x43,
+    LYC = 0x45,
+    BGP = 0x47,
+    OBP0 = 0x48,
+    OBP1 = 0x49,
+    WY = 0x4A,
+    WX = 0x4B
+};
 enum { MODE_HBLANK = 0, MODE_VBLANK = 1, MODE_OAM = 2, MODE_DRAW = 3 };
 enum { DOT_DRAW = 80, DOT_HBLANK = 252, DOTS_PER_LINE = 456 };
 
@@ -25,11 +35,10 @@ static void update_stat_line(gb *g)
 {
     gb_ppu *p = &g->ppu;
     uint8_t stat = g->io[STAT];
-    bool line = lcd_on(g) &&
-                (((stat & 0x40) && p->ly == g->io[LYC]) ||
-                 ((stat & 0x08) && p->mode == MODE_HBLANK) ||
-                 ((stat & 0x10) && p->mode == MODE_VBLANK) ||
-                 ((stat & 0x20) && p->mode == MODE_OAM));
+    bool line =
+        lcd_on(g) &&
+        (((stat & 0x40) && p->ly == g->io[LYC]) || ((stat & 0x08) && p->mode == MODE_HBLANK) ||
+         ((stat & 0x10) && p->mode == MODE_VBLANK) || ((stat & 0x20) && p->mode == MODE_OAM));
     if (line && !p->stat_line)
         g->iflag |= GB_IRQ_STAT;
     p->stat_line = line;
@@ -87,7 +96,7 @@ static unsigned select_sprites(const gb *g, unsigned height, uint8_t *out)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < 40 && n < 10; i++) {
-        int top = g->oam[i * 4] - 16;
+        int top = g->oam[(size_t)i * 4] - 16;
         if (g->ppu.ly >= top && g->ppu.ly < top + (int)height)
             out[n++] = (uint8_t)i;
     }
@@ -112,7 +121,7 @@ static void render_sprites(gb *g, const uint8_t *bg, uint8_t *row)
     unsigned n = select_sprites(g, height, list);
     bool taken[GB_LCD_W] = {false};
     for (unsigned k = 0; k < n; k++) {
-        const uint8_t *s = &g->oam[list[k] * 4];
+        const uint8_t *s = &g->oam[(size_t)list[k] * 4];
         unsigned y = (unsigned)(g->ppu.ly - (s[0] - 16)), tile = s[2];
         uint8_t attr = s[3], pal = g->io[(attr & 0x10) ? OBP1 : OBP0];
         if (attr & 0x40)
@@ -123,7 +132,8 @@ static void render_sprites(gb *g, const uint8_t *bg, uint8_t *row)
             int x = s[1] - 8 + (int)dx;
             if (x < 0 || x >= GB_LCD_W || taken[x])
                 continue;
-            unsigned c = tile_pixel(g, tile * 16 + (y / 8) * 16, (attr & 0x20) ? 7 - dx : dx, y & 7);
+            unsigned c =
+                tile_pixel(g, tile * 16 + (y / 8) * 16, (attr & 0x20) ? 7 - dx : dx, y & 7);
             if (c == 0)
                 continue; /* transparent: a lower-priority sprite may show here */
             taken[x] = true;

@@ -85,7 +85,7 @@ static void test_read_masks(void **state)
     assert_int_equal(rd(r, 0xFF26), 0xF0);
     for (uint16_t a = 0xFF27; a < 0xFF30; a++)
         assert_int_equal(rd(r, a), 0xFF); /* unused */
-    wr(r, 0xFF24, 0x5A); /* fully readable registers */
+    wr(r, 0xFF24, 0x5A);                  /* fully readable registers */
     assert_int_equal(rd(r, 0xFF24), 0x5A);
     wr(r, 0xFF30, 0x12); /* wave RAM */
     assert_int_equal(rd(r, 0xFF30), 0x12);
@@ -257,8 +257,8 @@ static void test_wave_channel_plays_wave_ram(void **state)
     wr(r, 0xFF24, 0x77);
     for (uint16_t i = 0; i < 16; i++)
         wr(r, (uint16_t)(0xFF30 + i), i < 8 ? 0xFF : 0x00); /* half high, half low */
-    wr(r, 0xFF1A, 0x80); /* DAC on */
-    wr(r, 0xFF1C, 0x20); /* volume 100 % */
+    wr(r, 0xFF1A, 0x80);                                    /* DAC on */
+    wr(r, 0xFF1C, 0x20);                                    /* volume 100 % */
     wr(r, 0xFF1D, 0x00);
     wr(r, 0xFF1E, 0x86); /* f = $600 = 1536: 65536 / 512 = 128 Hz */
     r->cap.n = 0;

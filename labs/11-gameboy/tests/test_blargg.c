@@ -16,7 +16,9 @@
 #include "gb_host.h"
 
 /* ROMs expected to fail, by path fragment, and why. */
-static const struct { const char *frag, *why; } known[] = {
+static const struct {
+    const char *frag, *why;
+} known[] = {
     {"10-wave trigger while on", "the DMG's wave RAM corruption on retrigger is not modelled"},
     {"dmg_sound/dmg_sound.gb", "includes test 10 above"},
     {"cgb_sound", "CGB-only ROM and no APU"},
@@ -32,8 +34,8 @@ static const char *known_failure(const char *path)
     return NULL;
 }
 
-static const char *const suites[] = {"cpu_instrs", "instr_timing", "mem_timing/",
-                                     "mem_timing-2", "halt_bug", "dmg_sound", "oam_bug"};
+static const char *const suites[] = {"cpu_instrs", "instr_timing", "mem_timing/", "mem_timing-2",
+                                     "halt_bug",   "dmg_sound",    "oam_bug"};
 
 /* Whether path belongs to suite; "" is every ROM that no named suite takes. */
 static bool in_suite(const char *path, const char *suite)

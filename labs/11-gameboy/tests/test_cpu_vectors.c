@@ -94,7 +94,14 @@ static char *gunzip_file(const char *path, size_t *len)
     for (;;) {
         if (cap - n < 65536) {
             cap *= 2;
-            buf = realloc(buf, cap);
+            char *bigger = buf ? realloc(buf, cap) : NULL;
+            if (!bigger)
+                free(buf);
+            buf = bigger;
+        }
+        if (!buf) {
+            gzclose(gz);
+            return NULL;
         }
         int got = gzread(gz, buf + n, (unsigned)(cap - n - 1));
         if (got <= 0)
@@ -165,8 +172,11 @@ static bool run_vector(json_t *t, flatbus *fb, char *msg, size_t cap)
         return false;
     if (!same("M-cycle count", fb->n, (unsigned)json_array_size(cycles), msg, cap))
         return false;
-    struct { const char *n; unsigned got; } regs[] = {
-        {"a", cpu.a}, {"f", cpu.f}, {"b", cpu.b}, {"c", cpu.c}, {"d", cpu.d}, {"e", cpu.e},
+    struct {
+        const char *n;
+        unsigned got;
+    } regs[] = {
+        {"a", cpu.a}, {"f", cpu.f}, {"b", cpu.b},   {"c", cpu.c},   {"d", cpu.d},     {"e", cpu.e},
         {"h", cpu.h}, {"l", cpu.l}, {"pc", cpu.pc}, {"sp", cpu.sp}, {"ime", cpu.ime},
     };
     for (size_t i = 0; i < CMN_ARRAY_LEN(regs); i++)
@@ -193,8 +203,8 @@ static bool run_vector(json_t *t, flatbus *fb, char *msg, size_t cap)
                     (uint8_t)json_integer_value(json_array_get(cell, 1)), kind};
         rec got = fb->cyc[i];
         if (got.kind != want.kind || got.addr != want.addr || got.data != want.data) {
-            snprintf(msg, cap, "M-cycle %zu: got %c %04X %02X, want %c %04X %02X", i + 1,
-                     got.kind, got.addr, got.data, want.kind, want.addr, want.data);
+            snprintf(msg, cap, "M-cycle %zu: got %c %04X %02X, want %c %04X %02X", i + 1, got.kind,
+                     got.addr, got.data, want.kind, want.addr, want.data);
             return false;
         }
     }
@@ -240,15 +250,14 @@ static void run_range(void **state)
             tests++;
             if (!run_vector(t, fb, msg, sizeof msg)) {
                 if (++failures <= 20)
-                    print_message("%s: %s\n", json_string_value(json_object_get(t, "name")),
-                                  msg);
+                    print_message("%s: %s\n", json_string_value(json_object_get(t, "name")), msg);
             }
         }
         json_decref(arr);
     }
     free(fb);
-    print_message("%s%02X-%02X: %u files, %u tests, %u failed\n", r->cb ? "CB " : "", r->lo,
-                  r->hi, files, tests, failures);
+    print_message("%s%02X-%02X: %u files, %u tests, %u failed\n", r->cb ? "CB " : "", r->lo, r->hi,
+                  files, tests, failures);
     assert_int_equal(failures, 0);
     /* 244 unprefixed opcode files, 256 CB ones: a missing file is a failure too. */
     unsigned want = 0;

@@ -46,20 +46,38 @@ static void test_mnemonics(void **state)
 
 /* Flat RAM bus for the length check. */
 static uint8_t mem[0x10000];
-static uint8_t rd(void *c, uint16_t a) { (void)c; return mem[a]; }
-static void wr(void *c, uint16_t a, uint8_t v) { (void)c; mem[a] = v; }
-static void idle(void *c) { (void)c; }
-static uint8_t pending(void *c) { (void)c; return 0; }
-static void ack(void *c, uint8_t m) { (void)c; (void)m; }
+static uint8_t rd(void *c, uint16_t a)
+{
+    (void)c;
+    return mem[a];
+}
+static void wr(void *c, uint16_t a, uint8_t v)
+{
+    (void)c;
+    mem[a] = v;
+}
+static void idle(void *c)
+{
+    (void)c;
+}
+static uint8_t pending(void *c)
+{
+    (void)c;
+    return 0;
+}
+static void ack(void *c, uint8_t m)
+{
+    (void)c;
+    (void)m;
+}
 
 static bool jumps(uint8_t op)
 {
     /* JR/JP/CALL/RET/RST/RETI/JP HL (any of which may move PC), and HALT/STOP/illegal */
-    static const uint8_t j[] = {0x18, 0x20, 0x28, 0x30, 0x38, 0xC0, 0xC2, 0xC3, 0xC4, 0xC7,
-                                0xC8, 0xC9, 0xCA, 0xCC, 0xCD, 0xCF, 0xD0, 0xD2, 0xD4, 0xD7,
-                                0xD8, 0xD9, 0xDA, 0xDC, 0xDF, 0xE7, 0xE9, 0xEF, 0xF7, 0xFF,
-                                0x76, 0x10, 0xD3, 0xDB, 0xDD, 0xE3, 0xE4, 0xEB, 0xEC, 0xED,
-                                0xF4, 0xFC, 0xFD};
+    static const uint8_t j[] = {0x18, 0x20, 0x28, 0x30, 0x38, 0xC0, 0xC2, 0xC3, 0xC4, 0xC7, 0xC8,
+                                0xC9, 0xCA, 0xCC, 0xCD, 0xCF, 0xD0, 0xD2, 0xD4, 0xD7, 0xD8, 0xD9,
+                                0xDA, 0xDC, 0xDF, 0xE7, 0xE9, 0xEF, 0xF7, 0xFF, 0x76, 0x10, 0xD3,
+                                0xDB, 0xDD, 0xE3, 0xE4, 0xEB, 0xEC, 0xED, 0xF4, 0xFC, 0xFD};
     return memchr(j, op, sizeof j) != NULL;
 }
 

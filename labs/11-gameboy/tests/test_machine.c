@@ -94,9 +94,9 @@ static void test_tac_change_is_an_edge(void **state)
     idle(g, 1);          /* 8: bit 3 is 1 */
     wr(g, 0xFF07, 0x04); /* 12: switch to bit 9 (0): the AND falls, TIMA steps */
     assert_int_equal(rd(g, 0xFF05), 1);
-    wr(g, 0xFF07, 0x05); /* 20: back to bit 3, which is 0: no step */
+    wr(g, 0xFF07, 0x05);                /* 20: back to bit 3, which is 0: no step */
     assert_int_equal(rd(g, 0xFF05), 1); /* 24 */
-    wr(g, 0xFF07, 0x01); /* 28: disabling while bit 3 is 1 is a falling edge too */
+    wr(g, 0xFF07, 0x01);                /* 28: disabling while bit 3 is 1 is a falling edge too */
     assert_int_equal(rd(g, 0xFF05), 2);
     free(g);
     free(rom);
@@ -174,7 +174,7 @@ static void test_oam_dma_takes_161_cycles(void **state)
         wr(g, (uint16_t)(0xC000 + i), (uint8_t)(i ^ 0x5A));
     wr(g, 0xFF46, 0xC0); /* one start-up M-cycle, then 160 copying */
     idle(g, 159);
-    assert_int_equal(rd(g, 0xFE00), 0xFF); /* cycle 160: the last byte is not there yet */
+    assert_int_equal(rd(g, 0xFE00), 0xFF);        /* cycle 160: the last byte is not there yet */
     assert_int_equal(rd(g, 0xFE9F), 0x9F ^ 0x5A); /* cycle 161: done */
     assert_int_equal(rd(g, 0xFE00), 0x5A);
     free(g);

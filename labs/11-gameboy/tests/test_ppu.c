@@ -75,12 +75,38 @@ static void put_tile(scene *s, uint16_t a, unsigned (*f)(unsigned, unsigned))
     }
 }
 
-static unsigned diag(unsigned x, unsigned y) { return (x + y) & 3; }
-static unsigned solid1(unsigned x, unsigned y) { (void)x; (void)y; return 1; }
-static unsigned solid2(unsigned x, unsigned y) { (void)x; (void)y; return 2; }
-static unsigned solid3(unsigned x, unsigned y) { (void)x; (void)y; return 3; }
-static unsigned left_half(unsigned x, unsigned y) { (void)y; return x < 4 ? 3 : 0; }
-static unsigned top_row(unsigned x, unsigned y) { (void)x; return y == 0 ? 2 : 1; }
+static unsigned diag(unsigned x, unsigned y)
+{
+    return (x + y) & 3;
+}
+static unsigned solid1(unsigned x, unsigned y)
+{
+    (void)x;
+    (void)y;
+    return 1;
+}
+static unsigned solid2(unsigned x, unsigned y)
+{
+    (void)x;
+    (void)y;
+    return 2;
+}
+static unsigned solid3(unsigned x, unsigned y)
+{
+    (void)x;
+    (void)y;
+    return 3;
+}
+static unsigned left_half(unsigned x, unsigned y)
+{
+    (void)y;
+    return x < 4 ? 3 : 0;
+}
+static unsigned top_row(unsigned x, unsigned y)
+{
+    (void)x;
+    return y == 0 ? 2 : 1;
+}
 
 static uint8_t px(const scene *s, unsigned x, unsigned y)
 {
@@ -94,9 +120,9 @@ static void test_background_scroll(void **state)
     put_tile(s, 0x8010, diag); /* tile 1 */
     for (unsigned i = 0; i < 1024; i++)
         wr(s, (uint16_t)(0x9800 + i), (i / 32 + i % 32) & 1); /* checkerboard of 0/1 */
-    wr(s, 0xFF42, 5); /* SCY */
-    wr(s, 0xFF43, 3); /* SCX */
-    render(s, 0x91);  /* on, BG on, tiles at $8000, map $9800 */
+    wr(s, 0xFF42, 5);                                         /* SCY */
+    wr(s, 0xFF43, 3);                                         /* SCX */
+    render(s, 0x91); /* on, BG on, tiles at $8000, map $9800 */
     for (unsigned y = 0; y < GB_LCD_H; y++) {
         for (unsigned x = 0; x < GB_LCD_W; x++) {
             unsigned bx = (x + 3) & 255, by = (y + 5) & 255;
@@ -117,9 +143,9 @@ static void test_palette_and_signed_tiles(void **state)
     put_tile(s, 0x8800, solid2); /* index $80 */
     for (unsigned i = 0; i < 1024; i++)
         wr(s, (uint16_t)(0x9C00 + i), (i % 32) < 10 ? 0x80 : 0x00);
-    wr(s, 0xFF47, 0x1B); /* colour 1 -> shade 2, colour 2 -> shade 1 */
-    render(s, 0x89);     /* on, BG on, map $9C00, tiles at $8800 (signed) */
-    assert_int_equal(px(s, 0, 0), 1);   /* tile $80 = colour 2 -> shade 1 */
+    wr(s, 0xFF47, 0x1B);                 /* colour 1 -> shade 2, colour 2 -> shade 1 */
+    render(s, 0x89);                     /* on, BG on, map $9C00, tiles at $8800 (signed) */
+    assert_int_equal(px(s, 0, 0), 1);    /* tile $80 = colour 2 -> shade 1 */
     assert_int_equal(px(s, 100, 50), 2); /* tile 0 = colour 1 -> shade 2 */
     scene_free(s);
 }
@@ -139,7 +165,7 @@ static void test_window(void **state)
     assert_int_equal(px(s, 40, 49), 0);   /* above WY */
     assert_int_equal(px(s, 40, 50), 2);   /* the window's own row 0 */
     assert_int_equal(px(s, 159, 51), 1);
-    assert_int_equal(px(s, 40, 58), 2);   /* window row 8 = tile row 0 again */
+    assert_int_equal(px(s, 40, 58), 2); /* window row 8 = tile row 0 again */
     scene_free(s);
 }
 
@@ -226,12 +252,12 @@ static void test_tall_sprites_and_bg_off(void **state)
 {
     (void)state;
     scene *s = scene_new();
-    put_tile(s, 0x8020, solid1); /* tile 2: top half */
-    put_tile(s, 0x8030, solid3); /* tile 3: bottom half */
-    put_tile(s, 0x8000, solid2); /* BG tile 0, hidden since BG is off */
-    sprite(s, 0, 30, 30, 3, 0);  /* index 3: bit 0 ignored in 8x16 mode */
+    put_tile(s, 0x8020, solid1);   /* tile 2: top half */
+    put_tile(s, 0x8030, solid3);   /* tile 3: bottom half */
+    put_tile(s, 0x8000, solid2);   /* BG tile 0, hidden since BG is off */
+    sprite(s, 0, 30, 30, 3, 0);    /* index 3: bit 0 ignored in 8x16 mode */
     sprite(s, 1, 60, 30, 2, 0x40); /* Y flip swaps the halves */
-    render(s, 0x96);             /* BG off, sprites on, 8x16 */
+    render(s, 0x96);               /* BG off, sprites on, 8x16 */
     assert_int_equal(px(s, 0, 0), 0);
     assert_int_equal(px(s, 30, 30), 1);
     assert_int_equal(px(s, 30, 45), 3);

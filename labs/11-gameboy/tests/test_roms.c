@@ -28,8 +28,7 @@ static void run_rom(const char *name, gbh_test_result *res)
     gbh_run_test(rom, size, &opts, res);
     free(rom);
     if (res->verdict != GBH_PASSED)
-        print_message("%s: verdict %d via %s: %s\n", name, res->verdict, res->protocol,
-                      res->text);
+        print_message("%s: verdict %d via %s: %s\n", name, res->verdict, res->protocol, res->text);
 }
 
 static void check_rom(const char *name)
@@ -41,12 +40,36 @@ static void check_rom(const char *name)
     free(res);
 }
 
-static void test_timer(void **state) { (void)state; check_rom("timer"); }
-static void test_interrupts(void **state) { (void)state; check_rom("interrupts"); }
-static void test_serial(void **state) { (void)state; check_rom("serial"); }
-static void test_dma(void **state) { (void)state; check_rom("dma"); }
-static void test_mbc1(void **state) { (void)state; check_rom("mbc1"); }
-static void test_ppu_timing(void **state) { (void)state; check_rom("ppu_timing"); }
+static void test_timer(void **state)
+{
+    (void)state;
+    check_rom("timer");
+}
+static void test_interrupts(void **state)
+{
+    (void)state;
+    check_rom("interrupts");
+}
+static void test_serial(void **state)
+{
+    (void)state;
+    check_rom("serial");
+}
+static void test_dma(void **state)
+{
+    (void)state;
+    check_rom("dma");
+}
+static void test_mbc1(void **state)
+{
+    (void)state;
+    check_rom("mbc1");
+}
+static void test_ppu_timing(void **state)
+{
+    (void)state;
+    check_rom("ppu_timing");
+}
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_timer),  cmocka_unit_test(test_interrupts),

@@ -105,7 +105,9 @@ static void cmd(dbg *d, char *line, bool *quit)
             if (d->breaks[i] == v)
                 d->breaks[i--] = d->breaks[--d->nbreaks];
         return;
-    case 'r': show_regs(g); return;
+    case 'r':
+        show_regs(g);
+        return;
     case 'x':
         if (!hex(a1, 0xFFFF, &v) || (a2 && !hex(a2, 0x10000, &n)))
             return;
@@ -128,8 +130,11 @@ static void cmd(dbg *d, char *line, bool *quit)
             pc = disasm_at(g, pc);
         return;
     }
-    case 'q': *quit = true; return;
-    default: printf("commands: s [N], c, b ADDR, d ADDR, r, x ADDR [N], u [ADDR] [N], q\n");
+    case 'q':
+        *quit = true;
+        return;
+    default:
+        printf("commands: s [N], c, b ADDR, d ADDR, r, x ADDR [N], u [ADDR] [N], q\n");
     }
 }
 

@@ -110,8 +110,14 @@ static int cmd_test(int argc, char **argv)
     if (opts.echo && res->text[0] && res->text[strlen(res->text) - 1] != '\n')
         fputc('\n', stdout);
     switch (res->verdict) {
-    case GBH_PASSED: printf("gb: %s: passed (%s, %.2f s emulated)\n", path, res->protocol, res->seconds); rc = 0; break;
-    case GBH_FAILED: printf("gb: %s: FAILED (%s, %.2f s emulated)\n", path, res->protocol, res->seconds); rc = 1; break;
+    case GBH_PASSED:
+        printf("gb: %s: passed (%s, %.2f s emulated)\n", path, res->protocol, res->seconds);
+        rc = 0;
+        break;
+    case GBH_FAILED:
+        printf("gb: %s: FAILED (%s, %.2f s emulated)\n", path, res->protocol, res->seconds);
+        rc = 1;
+        break;
     case GBH_TIMEOUT:
         printf("gb: %s: no result after %.0f emulated seconds (time limit)\n", path, opts.seconds);
         rc = 1;

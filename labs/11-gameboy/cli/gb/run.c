@@ -36,13 +36,13 @@ static void wav_header(FILE *f, uint32_t frames)
     fwrite("RIFF", 1, 4, f);
     put_le(f, 36 + data, 4);
     fwrite("WAVEfmt ", 1, 8, f);
-    put_le(f, 16, 4);            /* fmt chunk size */
-    put_le(f, 1, 2);             /* PCM */
-    put_le(f, 2, 2);             /* stereo */
+    put_le(f, 16, 4); /* fmt chunk size */
+    put_le(f, 1, 2);  /* PCM */
+    put_le(f, 2, 2);  /* stereo */
     put_le(f, WAV_RATE, 4);
-    put_le(f, WAV_RATE * 4, 4);  /* bytes per second */
-    put_le(f, 4, 2);             /* bytes per frame */
-    put_le(f, 16, 2);            /* bits per sample */
+    put_le(f, WAV_RATE * 4, 4); /* bytes per second */
+    put_le(f, 4, 2);            /* bytes per frame */
+    put_le(f, 16, 2);           /* bits per sample */
     fwrite("data", 1, 4, f);
     put_le(f, data, 4);
 }
@@ -85,8 +85,8 @@ static void load_save(const char *path, uint8_t *ram, size_t size)
         return;
     size_t got = fread(ram, 1, size, f);
     if (got != size)
-        fprintf(stderr, "gb: %s: save is %zu bytes, cartridge has %zu; rest left zero\n", path,
-                got, size);
+        fprintf(stderr, "gb: %s: save is %zu bytes, cartridge has %zu; rest left zero\n", path, got,
+                size);
     fclose(f);
 }
 
