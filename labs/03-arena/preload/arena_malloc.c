@@ -58,6 +58,8 @@ static void map_free(void *ctx, void *p, size_t size)
     munmap(p, size);
 }
 
+static int stats_fd = -1; /* where ARENA_MALLOC_STATS=1 writes (a dup of stderr) */
+
 static void print_stats(void)
 {
     if (!tl_ready)
@@ -68,8 +70,20 @@ static void print_stats(void)
                      "arena_malloc: main thread: in use %zu B, high water %zu B, %zu chunks, "
                      "%zu B reserved, %zu B wasted\n",
                      s.in_use, s.high_water, s.chunks, s.reserved, s.wasted);
-    if (n > 0)
-        (void)!write(2, line, (size_t)n);
+    if (n > 0 && stats_fd >= 0)
+        (void)!write(stats_fd, line, (size_t)n);
+}
+
+/* A constructor, not the first malloc: ld.so may call malloc before libc has set up
+ * the environment, and getenv would then miss the variable. */
+__attribute__((constructor)) static void read_env(void)
+{
+    if (getenv("ARENA_MALLOC_STATS") != NULL) {
+        /* A private copy of stderr: programs such as sort close fd 2 in their own
+         * exit handlers, which run before ours. */
+        stats_fd = dup(2);
+        atexit(print_stats);
+    }
 }
 
 static arena *me(void)
@@ -78,11 +92,6 @@ static arena *me(void)
         arena_source src = {.alloc = map_alloc, .free = map_free, .ctx = NULL};
         arena_init(&tl_arena, &src, (size_t)1 << 20);
         tl_ready = true;
-        static bool registered;
-        if (!registered && getenv("ARENA_MALLOC_STATS") != NULL) {
-            registered = true;
-            atexit(print_stats);
-        }
     }
     return &tl_arena;
 }

@@ -94,6 +94,26 @@ static void test_mt_arena_no_overlap(void **state)
     free(all);
 }
 
+static void test_mt_arena_oom_returns_null(void **state)
+{
+    (void)state;
+    test_source ts;
+    arena_source src = test_source_make(&ts, (size_t)32 * 1024);
+    arena_mt a;
+    arena_mt_init(&a, &src, 4096);
+    size_t n = 0;
+    while (arena_mt_alloc(&a, 500, 8) != NULL)
+        n++;
+    assert_true(n > 20 && n < 64); /* 4 + 8 + 16 KiB of chunks, then the limit */
+    assert_null(arena_mt_alloc(&a, 500, 8));
+    assert_null(arena_mt_alloc(&a, SIZE_MAX, 1));
+    assert_true(ts.out_bytes <= (size_t)32 * 1024);
+    arena_mt_reset(&a);
+    assert_non_null(arena_mt_alloc(&a, 500, 8)); /* usable again after reset */
+    arena_mt_destroy(&a);
+    assert_int_equal(ts.out_blocks, 0);
+}
+
 static void *use_local(void *arg)
 {
     arena *a = arena_local();
@@ -130,6 +150,7 @@ static void test_local_arenas_are_per_thread(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_mt_arena_no_overlap),
+    cmocka_unit_test(test_mt_arena_oom_returns_null),
     cmocka_unit_test(test_local_arenas_are_per_thread),
 };
 CMN_TEST_MAIN(tests)

@@ -124,6 +124,23 @@ static void test_gcc(void **state)
     same_output(cmd);
 }
 
+static void test_stats_at_exit(void **state)
+{
+    (void)state;
+    if (!have("sort"))
+        skip();
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "printf 'b\\na\\n' | ARENA_MALLOC_STATS=1 LD_PRELOAD='%s' sort 2>&1",
+             ARENA_PRELOAD_SO);
+    char *out;
+    size_t len;
+    int rc = run(cmd, &out, &len);
+    if (rc != 0 || strncmp(out, "a\nb\n", 4) != 0 ||
+        strstr(out, "arena_malloc: main thread: in use") == NULL)
+        fail_msg("ARENA_MALLOC_STATS=1 sort: exit %d, output:\n%.*s", rc, (int)len, out);
+    free(out);
+}
+
 /* --- the API contract, checked in a child with the library preloaded ----------------- */
 
 /* Results stored here escape, so the compiler cannot fold "allocation == NULL" away. */
@@ -243,6 +260,6 @@ static void test_malloc_contract(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_library_built), cmocka_unit_test(test_malloc_contract),
     cmocka_unit_test(test_sort),          cmocka_unit_test(test_python),
-    cmocka_unit_test(test_gcc),
+    cmocka_unit_test(test_gcc),           cmocka_unit_test(test_stats_at_exit),
 };
 CMN_TEST_MAIN(tests)
