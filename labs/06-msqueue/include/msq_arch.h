@@ -46,8 +46,12 @@ extern _Atomic uint64_t msq_tsan_fence_word;
 
 /* Exponential backoff: after each failed attempt, spin twice as long (up to a cap),
  * so contending threads spread out instead of retrying in lock-step. */
+#ifndef MSQ_BACKOFF_MIN
 #define MSQ_BACKOFF_MIN 4u
+#endif
+#ifndef MSQ_BACKOFF_MAX
 #define MSQ_BACKOFF_MAX 1024u
+#endif
 
 typedef struct msq_backoff {
     uint32_t limit;
