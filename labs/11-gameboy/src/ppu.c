@@ -208,9 +208,12 @@ void gb_ppu_write(gb *g, uint8_t reg, uint8_t v)
             p->mode = MODE_HBLANK;
             p->next = 0xFFFF;
         } else if (!was_on && (v & 0x80)) {
+            /* The first line after switching on is one M-cycle short and has no OAM
+             * scan: it reads as mode 0 until drawing starts (Blargg's oam_bug
+             * 1-lcd_sync pins LY's first step to 113 M-cycles after the write). */
             p->ly = 0;
-            p->dot = 0;
-            p->mode = MODE_OAM;
+            p->dot = 4;
+            p->mode = MODE_HBLANK;
             p->next = DOT_DRAW;
             p->window_line = 0;
         }

@@ -181,6 +181,24 @@ static void test_oam_dma_takes_161_cycles(void **state)
     free(rom);
 }
 
+static void test_first_line_after_lcd_on(void **state)
+{
+    (void)state;
+    host_log log = {0};
+    uint8_t *rom;
+    gb *g = boot(&log, NULL, 0, &rom);
+    for (unsigned wait = 111; wait <= 112; wait++) {
+        wr(g, 0xFF40, 0x00);
+        wr(g, 0xFF40, 0x81); /* on: line 0 starts one M-cycle in, without mode 2 */
+        assert_int_equal(gb_peek(g, 0xFF41) & 3, 0);
+        idle(g, wait);
+        /* read in M-cycle 112 after the write: still line 0; in 113: line 1 */
+        assert_int_equal(rd(g, 0xFF44), wait - 111);
+    }
+    free(g);
+    free(rom);
+}
+
 static void test_joypad(void **state)
 {
     (void)state;
@@ -278,6 +296,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_tima_write_in_overflow_cycle_cancels),
     cmocka_unit_test(test_reload_cycle_writes),
     cmocka_unit_test(test_oam_dma_takes_161_cycles),
+    cmocka_unit_test(test_first_line_after_lcd_on),
     cmocka_unit_test(test_joypad),
     cmocka_unit_test(test_stop_resets_div_and_waits_for_a_button),
     cmocka_unit_test(test_ld_b_b_event),
