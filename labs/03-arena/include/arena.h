@@ -96,12 +96,13 @@ typedef struct arena_stats {
 void arena_init(arena *a, const arena_source *src, size_t chunk_size);
 
 /* Initialises a fixed arena over buf[0..len): it never grows, allocation fails (NULL)
- * when the buffer is full. The buffer stays the caller's; reset and destroy leave it. */
+ * when the buffer is full. The buffer stays the caller's; reset and destroy leave it.
+ * ASan builds poison the buffer: call arena_destroy before it goes out of scope. */
 void arena_init_buffer(arena *a, void *buf, size_t len);
 
 /* Returns `size` bytes aligned to `align` (a power of two <= ARENA_MAX_ALIGN), or NULL
- * when align is invalid or the source is exhausted. size 0 returns a valid unique-ish
- * pointer that must not be dereferenced. */
+ * when align is invalid or the source is exhausted. size 0 returns a non-NULL pointer
+ * that must not be dereferenced (it may equal the next allocation's address). */
 void *arena_alloc(arena *a, size_t size, size_t align);
 
 /* arena_alloc, then zero-filled. */
