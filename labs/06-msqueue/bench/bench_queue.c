@@ -62,10 +62,10 @@ static bool msq_deq(void *h, uintptr_t *v)
     return msq_dequeue(h, v) == 0;
 }
 
-const queue_impl impl_msq_hp = {"msq-hp", msq_hp_create, msq_free, msq_begin, msq_end,
-                                msq_enq, msq_deq};
-const queue_impl impl_msq_ebr = {"msq-ebr", msq_ebr_create, msq_free, msq_begin, msq_end,
-                                 msq_enq, msq_deq};
+const queue_impl impl_msq_hp = {"msq-hp", msq_hp_create, msq_free, msq_begin,
+                                msq_end,  msq_enq,       msq_deq};
+const queue_impl impl_msq_ebr = {"msq-ebr", msq_ebr_create, msq_free, msq_begin,
+                                 msq_end,   msq_enq,        msq_deq};
 
 typedef struct shape {
     const queue_impl *impl;
@@ -90,14 +90,15 @@ static void bm_transfer(bench_state *st, void *arg)
         }
         bench_set_iteration_time(st, r.seconds);
     }
-    bench_set_items(st, (int64_t)(items / s->producers * s->producers) * bench_state_iterations(st));
+    bench_set_items(st,
+                    (int64_t)(items / s->producers * s->producers) * bench_state_iterations(st));
 }
 
 static shape shapes[2][6];
 
 static void setup(void)
 {
-    const queue_impl *impls[] = {&impl_msq_ebr, &impl_msq_hp, &impl_ck_fifo_mpmc,
+    const queue_impl *impls[] = {&impl_msq_ebr,   &impl_msq_hp,   &impl_ck_fifo_mpmc,
                                  &impl_urcu_wfcq, &impl_urcu_lfq, &impl_mutex_ring};
     for (int s = 0; s < 2; s++)
         for (int i = 0; i < 6; i++) {

@@ -88,8 +88,8 @@ static void bm_count(bench_state *st, void *arg)
     const uint64_t iters = 5u * 1000 * 1000;
     while (bench_keep_running(st)) {
         uint64_t t0 = cmn_now_ns();
-        uint64_t got = kind == 0 ? msq_count_run(MSQ_COUNT_ATOMIC, 2, iters)
-                                 : msq_percpu_run(true, 2, iters);
+        uint64_t got =
+            kind == 0 ? msq_count_run(MSQ_COUNT_ATOMIC, 2, iters) : msq_percpu_run(true, 2, iters);
         bench_set_iteration_time(st, (double)(cmn_now_ns() - t0) / 1e9);
         BENCH_DO_NOT_OPTIMIZE(got);
     }

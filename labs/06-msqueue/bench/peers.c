@@ -51,10 +51,10 @@ typedef struct bnode {
         struct cds_lfq_node_rcu lf;
     } u;
     uintptr_t value;
-    struct bnode *chain;      /* next node of the same batch */
-    ck_stack_entry_t link;    /* batches on the shared stack (first node only) */
-    struct rcu_head rcu;      /* rculfqueue: the batch waits a grace period */
-    void *owner;              /* rculfqueue: the recycler to return the batch to */
+    struct bnode *chain;   /* next node of the same batch */
+    ck_stack_entry_t link; /* batches on the shared stack (first node only) */
+    struct rcu_head rcu;   /* rculfqueue: the batch waits a grace period */
+    void *owner;           /* rculfqueue: the recycler to return the batch to */
 } bnode;
 
 typedef struct recycler {
@@ -111,8 +111,8 @@ static void recycler_put(recycler *r, bnode *first)
 typedef struct tctx {
     void *q;
     recycler *rec;
-    bnode *take;   /* producer: free nodes */
-    bnode *fill;   /* consumer: dequeued nodes */
+    bnode *take; /* producer: free nodes */
+    bnode *fill; /* consumer: dequeued nodes */
     int nfill;
 } tctx;
 
@@ -207,7 +207,7 @@ static bool ck_deq(void *ctx, uintptr_t *v)
 }
 
 const queue_impl impl_ck_fifo_mpmc = {"ck_fifo_mpmc", ck_create, ck_destroy, ck_begin,
-                                      tctx_free, ck_enq, ck_deq};
+                                      tctx_free,      ck_enq,    ck_deq};
 
 /* --- liburcu wfcqueue ---------------------------------------------------------------- */
 
@@ -268,7 +268,7 @@ static bool wf_deq(void *ctx, uintptr_t *v)
 }
 
 const queue_impl impl_urcu_wfcq = {"urcu_wfcqueue", wf_create, wf_destroy, wf_begin,
-                                   tctx_free, wf_enq, wf_deq};
+                                   tctx_free,       wf_enq,    wf_deq};
 
 /* --- liburcu rculfqueue ---------------------------------------------------------------- */
 
@@ -354,8 +354,8 @@ static bool lf_deq(void *ctx, uintptr_t *v)
     return true;
 }
 
-const queue_impl impl_urcu_lfq = {"urcu_rculfqueue", lf_create, lf_destroy, lf_begin,
-                                  lf_end, lf_enq, lf_deq};
+const queue_impl impl_urcu_lfq = {
+    "urcu_rculfqueue", lf_create, lf_destroy, lf_begin, lf_end, lf_enq, lf_deq};
 
 /* --- a mutex-protected ring buffer ------------------------------------------------------ */
 
@@ -416,4 +416,4 @@ static bool ring_deq(void *ctx, uintptr_t *v)
 }
 
 const queue_impl impl_mutex_ring = {"mutex_ring", ring_create, ring_destroy, ring_begin,
-                                    ring_end, ring_enq, ring_deq};
+                                    ring_end,     ring_enq,    ring_deq};

@@ -18,7 +18,7 @@ typedef struct queue_impl {
     void (*destroy)(void *q);
     void *(*thread_begin)(void *q, bool producer); /* per-thread context */
     void (*thread_end)(void *ctx);
-    bool (*enq)(void *ctx, uintptr_t v); /* false: full, try again */
+    bool (*enq)(void *ctx, uintptr_t v);  /* false: full, try again */
     bool (*deq)(void *ctx, uintptr_t *v); /* false: empty, try again */
 } queue_impl;
 
@@ -32,7 +32,7 @@ transfer_result transfer_run(const queue_impl *impl, unsigned producers, unsigne
                              uint64_t items);
 
 /* The implementations (bench/peers.c, bench/bench_queue.c). */
-extern const queue_impl impl_msq_hp, impl_msq_ebr, impl_ck_fifo_mpmc, impl_urcu_wfcq,
-    impl_urcu_lfq, impl_mutex_ring;
+extern const queue_impl impl_msq_hp, impl_msq_ebr, impl_ck_fifo_mpmc, impl_urcu_wfcq, impl_urcu_lfq,
+    impl_mutex_ring;
 
 #endif

@@ -128,8 +128,10 @@ static int record_and_check(target *t, unsigned threads, size_t ops, uint64_t se
 static int usage(const char *why, const char *arg)
 {
     fprintf(stderr, "msqcheck: %s%s%s\n", why, arg ? ": " : "", arg ? arg : "");
-    fprintf(stderr, "usage: msqcheck [--threads 2..%d] [--ops N] [--histories N] [--seed S] "
-                    "[--reclaim hp|ebr]\n", MAX_THREADS);
+    fprintf(stderr,
+            "usage: msqcheck [--threads 2..%d] [--ops N] [--histories N] [--seed S] "
+            "[--reclaim hp|ebr]\n",
+            MAX_THREADS);
     return 2;
 }
 
@@ -173,8 +175,8 @@ int main(int argc, char **argv)
         }
         i++;
     }
-    printf("msqcheck: %u threads x %zu ops, %zu histories, reclaim=%s, seed=%" PRIu64 "\n",
-           threads, ops, histories, msq_reclaim_name(how), seed);
+    printf("msqcheck: %u threads x %zu ops, %zu histories, reclaim=%s, seed=%" PRIu64 "\n", threads,
+           ops, histories, msq_reclaim_name(how), seed);
     size_t accepted = 0, rejected = 0, unknown = 0;
     for (size_t k = 0; k < histories; k++) {
         target t = {0};

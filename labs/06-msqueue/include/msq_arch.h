@@ -34,7 +34,8 @@
 
 #if defined(MSQ_TSAN)
 extern _Atomic uint64_t msq_tsan_fence_word;
-#define MSQ_FENCE_SC() ((void)atomic_fetch_add_explicit(&msq_tsan_fence_word, 0, memory_order_seq_cst))
+#define MSQ_FENCE_SC()                                                                             \
+    ((void)atomic_fetch_add_explicit(&msq_tsan_fence_word, 0, memory_order_seq_cst))
 #elif defined(__x86_64__)
 /* A locked add to the stack is a full barrier on x86-64 and cheaper than the mfence
  * compilers emit for atomic_thread_fence(seq_cst) (Linux's smp_mb() does the same);

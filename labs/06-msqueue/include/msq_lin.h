@@ -30,9 +30,9 @@ typedef struct msq_lin_op {
 } msq_lin_op;
 
 typedef struct msq_lin_result {
-    uint64_t states;   /* search states visited */
-    size_t deepest;    /* most operations placed in one candidate order */
-    char why[256];     /* for -EINVAL: which operation is malformed and how;
+    uint64_t states; /* search states visited */
+    size_t deepest;  /* most operations placed in one candidate order */
+    char why[256];   /* for -EINVAL: which operation is malformed and how;
                         * for a rejection: how far the search got */
 } msq_lin_result;
 

@@ -18,7 +18,10 @@ typedef struct msq_spinlock {
     _Atomic uint32_t locked;
 } msq_spinlock;
 
-#define MSQ_SPINLOCK_INIT {0}
+#define MSQ_SPINLOCK_INIT                                                                          \
+    {                                                                                              \
+        0                                                                                          \
+    }
 
 /* Initialises an unlocked lock. */
 void msq_spin_init(msq_spinlock *l);

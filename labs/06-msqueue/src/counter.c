@@ -24,8 +24,8 @@ typedef struct shared {
     CMN_CACHE_ALIGNED uint64_t plain_count; /* only under the lock of the experiment */
     msq_spinlock spin;
     pthread_mutex_t mutex;
-    _Atomic uint64_t *packed;  /* percpu, unpadded */
-    padded_counter *lines;     /* percpu, padded */
+    _Atomic uint64_t *packed; /* percpu, unpadded */
+    padded_counter *lines;    /* percpu, padded */
 } shared;
 
 typedef struct worker {
@@ -144,7 +144,8 @@ unsigned msq_percpu_stride(bool padded)
 uint64_t msq_percpu_run(bool padded, unsigned threads, uint64_t iters)
 {
     shared *s = aligned_alloc(CMN_CACHE_LINE, CMN_ALIGN_UP(sizeof *s, (size_t)CMN_CACHE_LINE));
-    size_t bytes = CMN_ALIGN_UP((size_t)threads * msq_percpu_stride(padded), (size_t)CMN_CACHE_LINE);
+    size_t bytes =
+        CMN_ALIGN_UP((size_t)threads * msq_percpu_stride(padded), (size_t)CMN_CACHE_LINE);
     void *arr = (s != NULL && threads > 0) ? aligned_alloc(CMN_CACHE_LINE, bytes) : NULL;
     if (arr == NULL) {
         free(s);

@@ -26,12 +26,12 @@ typedef struct key128 {
 typedef struct search {
     const msq_lin_op *ops;
     size_t n, nthreads;
-    size_t *order;     /* op indices grouped by thread, each group sorted by invoke */
-    size_t *start;     /* thread t's ops are order[start[t] .. start[t+1]) */
-    size_t *pos;       /* placed ops per thread */
-    uint64_t *buf;     /* the sequential queue: buf[front .. back) */
+    size_t *order; /* op indices grouped by thread, each group sorted by invoke */
+    size_t *start; /* thread t's ops are order[start[t] .. start[t+1]) */
+    size_t *pos;   /* placed ops per thread */
+    uint64_t *buf; /* the sequential queue: buf[front .. back) */
     size_t front, back;
-    key128 *memo;      /* open addressing; a = 0 and b = 0 means empty */
+    key128 *memo; /* open addressing; a = 0 and b = 0 means empty */
     size_t memo_cap, memo_len;
     uint64_t states, max_states;
     size_t placed, deepest;
@@ -298,7 +298,8 @@ struct msq_lin_log {
 
 msq_lin_log *msq_lin_log_create(unsigned threads, size_t per_thread)
 {
-    msq_lin_log *log = aligned_alloc(CMN_CACHE_LINE, CMN_ALIGN_UP(sizeof *log, (size_t)CMN_CACHE_LINE));
+    msq_lin_log *log =
+        aligned_alloc(CMN_CACHE_LINE, CMN_ALIGN_UP(sizeof *log, (size_t)CMN_CACHE_LINE));
     if (log == NULL)
         return NULL;
     memset(log, 0, sizeof *log);

@@ -39,7 +39,7 @@ typedef struct msq_node {
     /* One node per cache line: the producer filling node k+1 must not steal the line
      * the consumer is reading node k from. */
     CMN_CACHE_ALIGNED _Atomic uint64_t next; /* tagged ref to the successor; NIL at the tail */
-    _Atomic uintptr_t value;  /* written before the node is linked, read by one dequeuer */
+    _Atomic uintptr_t value;     /* written before the node is linked, read by one dequeuer */
     _Atomic uint32_t batch_next; /* global free stack: the next batch (read by racing pops) */
     uint32_t batch_n;            /* first node of a pushed batch: its length (owner only) */
 } msq_node;
@@ -57,16 +57,16 @@ struct msq_handle {
     CMN_CACHE_ALIGNED _Atomic uint32_t hp[2]; /* protected index + 1, 0 = none */
     _Atomic uint64_t epoch;                   /* (epoch << 1) | active */
     _Atomic uint32_t in_use;
-    _Atomic size_t garbage;                   /* published count of unreclaimed nodes */
+    _Atomic size_t garbage; /* published count of unreclaimed nodes */
     /* Owner-only state: a separate line so scans do not bounce it. */
     CMN_CACHE_ALIGNED msq_queue *q;
-    uint32_t cache_head, cache_n;      /* local free nodes, chained by link */
-    uint32_t retired_head, retired_n;  /* hazard pointers: retired, chained by link */
-    uint32_t limbo_head[3], limbo_n[3];/* epochs: retired per epoch % 3 */
-    uint64_t limbo_epoch[3];           /* the global epoch each bucket was filled in */
+    uint32_t cache_head, cache_n;       /* local free nodes, chained by link */
+    uint32_t retired_head, retired_n;   /* hazard pointers: retired, chained by link */
+    uint32_t limbo_head[3], limbo_n[3]; /* epochs: retired per epoch % 3 */
+    uint64_t limbo_epoch[3];            /* the global epoch each bucket was filled in */
     uint32_t since_advance;
-    uint32_t idle_polls;               /* consecutive empty dequeues */
-    uint32_t *scratch;                 /* hazard scan: sorted snapshot of all hazards */
+    uint32_t idle_polls; /* consecutive empty dequeues */
+    uint32_t *scratch;   /* hazard scan: sorted snapshot of all hazards */
 };
 
 struct msq_queue {
@@ -84,8 +84,8 @@ struct msq_queue {
     msq_handle *handles;
     uint32_t capacity;
     uint32_t max_threads;
-    uint32_t hp_threshold;                       /* retire count that triggers a scan */
-    uint32_t cache_max;                          /* per-handle free cache limit */
+    uint32_t hp_threshold; /* retire count that triggers a scan */
+    uint32_t cache_max;    /* per-handle free cache limit */
     msq_reclaim reclaim;
 };
 

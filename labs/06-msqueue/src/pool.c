@@ -20,8 +20,7 @@ static void global_push_batch(msq_queue *q, uint32_t first, uint32_t n)
          * with these nodes) happen before the pop that takes the batch. */
     } while (!atomic_compare_exchange_weak_explicit(&q->free_top, &top,
                                                     ref_make(first, ref_tag(top) + 1),
-                                                    memory_order_release,
-                                                    memory_order_relaxed));
+                                                    memory_order_release, memory_order_relaxed));
 }
 
 /* Pops one batch; returns its first node or MSQ_NIL. */
@@ -34,8 +33,8 @@ static uint32_t global_pop_batch(msq_queue *q)
             return MSQ_NIL;
         /* The node may be popped and reused while we read this; the read is atomic
          * (no data race) and a stale value is caught by the tag in the CAS. */
-        uint32_t next = atomic_load_explicit(&q->nodes[ref_idx(top)].batch_next,
-                                             memory_order_relaxed);
+        uint32_t next =
+            atomic_load_explicit(&q->nodes[ref_idx(top)].batch_next, memory_order_relaxed);
         /* SOLUTION BEGIN: CAS top to (next, tag + 1); the tag is what stops ABA here */
         if (atomic_compare_exchange_weak_explicit(&q->free_top, &top,
                                                   ref_make(next, ref_tag(top) + 1),

@@ -289,7 +289,8 @@ static uint32_t unlink_head(msq_handle *h, bool hp, uintptr_t *out)
         /* Validate: head unchanged (index and tag) means head was still the dummy
          * when we read its next, and next is not yet dequeued, so it is protected
          * (its slot was set before this re-read) and not retired. */
-        if (head != atomic_load_explicit(&q->head, hp ? memory_order_seq_cst : memory_order_acquire))
+        if (head !=
+            atomic_load_explicit(&q->head, hp ? memory_order_seq_cst : memory_order_acquire))
             continue;
         if (ni == MSQ_NIL)
             return MSQ_NIL; /* empty: linearised at the read of head->next */

@@ -37,10 +37,10 @@ static void test_tag_defeats_aba_on_head(void **state)
     assert_int_equal(v, 2);
     uint64_t head_now = atomic_load(&q->head);
     assert_int_equal(ref_idx(head_now), ref_idx(head_old)); /* A -> B -> A */
-    assert_true(head_now != head_old);                       /* but the tag moved */
+    assert_true(head_now != head_old);                      /* but the tag moved */
     uint64_t expect = head_old;
-    assert_false(atomic_compare_exchange_strong(&q->head, &expect,
-                                                ref_make(ref_idx(next_old), ref_tag(head_old) + 1)));
+    assert_false(atomic_compare_exchange_strong(
+        &q->head, &expect, ref_make(ref_idx(next_old), ref_tag(head_old) + 1)));
     /* The queue is intact: empty, and usable. */
     assert_int_equal(msq_dequeue(w, &v), -EAGAIN);
     assert_int_equal(msq_enqueue(w, 3), 0);
@@ -89,7 +89,7 @@ static void test_hazard_prevents_the_reuse(void **state)
     assert_int_equal(msq_enqueue(w, 2), 0); /* uses the third node instead */
     assert_int_equal(msq_dequeue(w, &v), 0);
     assert_int_not_equal(ref_idx(atomic_load(&q->head)), a);
-    assert_int_equal(msq_enqueue(w, 3), 0); /* reuses B, the only reclaimable node */
+    assert_int_equal(msq_enqueue(w, 3), 0);       /* reuses B, the only reclaimable node */
     assert_int_equal(msq_enqueue(w, 4), -EAGAIN); /* A is still held back */
     msq_hp_clear(stalled);
     assert_int_equal(msq_enqueue(w, 4), 0);

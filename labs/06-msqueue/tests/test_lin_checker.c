@@ -8,9 +8,18 @@
 #include "common/test.h"
 #include "msq_lin.h"
 
-#define ENQ(t, v, a, b) {(a), (b), (v), (t), MSQ_LIN_ENQ}
-#define DEQ(t, v, a, b) {(a), (b), (v), (t), MSQ_LIN_DEQ}
-#define EMPTY(t, a, b) {(a), (b), 0, (t), MSQ_LIN_DEQ_EMPTY}
+#define ENQ(t, v, a, b)                                                                            \
+    {                                                                                              \
+        (a), (b), (v), (t), MSQ_LIN_ENQ                                                            \
+    }
+#define DEQ(t, v, a, b)                                                                            \
+    {                                                                                              \
+        (a), (b), (v), (t), MSQ_LIN_DEQ                                                            \
+    }
+#define EMPTY(t, a, b)                                                                             \
+    {                                                                                              \
+        (a), (b), 0, (t), MSQ_LIN_DEQ_EMPTY                                                        \
+    }
 
 static int check(const msq_lin_op *ops, size_t n)
 {
@@ -78,8 +87,8 @@ static void test_rejects_lost_item(void **state)
 static void test_accepts_sequential_history(void **state)
 {
     (void)state;
-    msq_lin_op h[] = {EMPTY(0, 1, 2), ENQ(0, 1, 3, 4), ENQ(0, 2, 5, 6), DEQ(0, 1, 7, 8),
-                      DEQ(0, 2, 9, 10), EMPTY(0, 11, 12)};
+    msq_lin_op h[] = {EMPTY(0, 1, 2),  ENQ(0, 1, 3, 4),  ENQ(0, 2, 5, 6),
+                      DEQ(0, 1, 7, 8), DEQ(0, 2, 9, 10), EMPTY(0, 11, 12)};
     assert_int_equal(CHECK(h), 1);
 }
 

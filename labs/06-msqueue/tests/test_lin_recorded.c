@@ -24,8 +24,8 @@ enum { THREADS = 4, OPS = 250, MAX_STACK = 4096 };
 #define BUDGET (2u * 1000 * 1000)
 
 typedef struct target {
-    msq_queue *q;              /* the queue under test, or NULL for the stack */
-    pthread_mutex_t lock;      /* the stack: a LIFO in disguise */
+    msq_queue *q;         /* the queue under test, or NULL for the stack */
+    pthread_mutex_t lock; /* the stack: a LIFO in disguise */
     uintptr_t stack[MAX_STACK];
     size_t depth;
 } target;

@@ -18,7 +18,10 @@ static void test_bad_config_is_named(void **state)
 {
     (void)state;
     msq_queue *q = NULL;
-    struct { msq_config c; const char *field; } bad[] = {
+    struct {
+        msq_config c;
+        const char *field;
+    } bad[] = {
         {{1, 4, MSQ_RECLAIM_HP}, "capacity"},
         {{UINT32_MAX, 4, MSQ_RECLAIM_HP}, "capacity"},
         {{16, 0, MSQ_RECLAIM_HP}, "max_threads"},

@@ -36,11 +36,11 @@ typedef struct actor {
 } actor;
 
 /* Keeps the first failure's message; the threads stop at their next check. */
-#define RECORD_FAILURE(r, ...)                                                               \
-    do {                                                                                     \
-        int e_ = 0;                                                                          \
-        if (atomic_compare_exchange_strong(&(r)->failed, &e_, 1))                            \
-            snprintf((r)->msg, sizeof(r)->msg, __VA_ARGS__);                                 \
+#define RECORD_FAILURE(r, ...)                                                                     \
+    do {                                                                                           \
+        int e_ = 0;                                                                                \
+        if (atomic_compare_exchange_strong(&(r)->failed, &e_, 1))                                  \
+            snprintf((r)->msg, sizeof(r)->msg, __VA_ARGS__);                                       \
     } while (0)
 #define ULL(x) ((unsigned long long)(x))
 
@@ -87,8 +87,8 @@ static void consume_one(run *r, uint64_t v, uint64_t *last)
         return;
     }
     if (last[p] != UINT64_MAX && s <= last[p])
-        RECORD_FAILURE(r, "producer %llu order broken: item %llu came after item %llu", ULL(p), ULL(s),
-                       ULL(last[p]));
+        RECORD_FAILURE(r, "producer %llu order broken: item %llu came after item %llu", ULL(p),
+                       ULL(s), ULL(last[p]));
     last[p] = s;
     if (atomic_exchange(&r->seen[p * r->per_producer + s], 1) != 0)
         RECORD_FAILURE(r, "item %llu of producer %llu dequeued twice", ULL(s), ULL(p));
@@ -117,8 +117,8 @@ static void *consumer(void *arg)
         consume_one(r, v, last);
         atomic_fetch_add(&r->consumed, 1);
         if (++mine % 1024 == 0 && msq_unreclaimed(r->q) > bound)
-            RECORD_FAILURE(r, "%llu nodes unreclaimed, over the bound %llu", ULL(msq_unreclaimed(r->q)),
-                           ULL(bound));
+            RECORD_FAILURE(r, "%llu nodes unreclaimed, over the bound %llu",
+                           ULL(msq_unreclaimed(r->q)), ULL(bound));
         jitter(&rng);
     }
     msq_unregister(h);
@@ -144,7 +144,8 @@ static void stress(msq_reclaim how, unsigned producers, unsigned consumers, uint
     assert_true(n <= 16);
     for (unsigned i = 0; i < n; i++) {
         act[i] = (actor){r, i < producers ? i : i - producers};
-        assert_int_equal(pthread_create(&tid[i], NULL, i < producers ? producer : consumer, &act[i]), 0);
+        assert_int_equal(
+            pthread_create(&tid[i], NULL, i < producers ? producer : consumer, &act[i]), 0);
     }
     for (unsigned i = 0; i < n; i++)
         pthread_join(tid[i], NULL);
