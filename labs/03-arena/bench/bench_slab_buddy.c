@@ -54,10 +54,10 @@ static void bm_objects_peer(bench_state *st, void *arg)
 
 static void bm_objects_slab(bench_state *st, void *arg)
 {
-    (void)arg;
     arena_source src = arena_heap_source();
     slab_cache c;
     slab_cache_init(&c, "bench", OBJ_SIZE, 0, 4096, &src, slab_report_abort);
+    slab_set_magazine(&c, arg != NULL);
     void **live = malloc(OBJ_LIVE * sizeof *live);
     for (int i = 0; i < OBJ_LIVE; i++)
         live[i] = slab_alloc(&c);
@@ -129,6 +129,8 @@ static void setup(void)
         bench_min_time(bench_register(name, bm_objects_peer, (void *)&bench_peers[i]), 0.2);
     }
     bench_min_time(bench_register("objects/slab", bm_objects_slab, NULL), 0.2);
+    static int with_magazine = 1;
+    bench_min_time(bench_register("objects/slab_mag", bm_objects_slab, &with_magazine), 0.2);
     for (size_t i = 0; i < bench_npeers; i++) {
         if (bench_peers[i].free == NULL)
             continue;

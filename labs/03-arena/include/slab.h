@@ -31,6 +31,9 @@
 #endif
 #endif
 
+/* Objects a cache's magazine holds (see slab_set_magazine). */
+#define SLAB_MAGAZINE 32
+
 typedef struct slab slab;
 typedef struct slab_cache slab_cache;
 
@@ -53,6 +56,8 @@ struct slab_cache {
     size_t in_use;         /* objects allocated */
     arena_source src;
     slab_error_fn on_error;
+    uint32_t nmag, mag_cap;   /* magazine fill and capacity (0: no magazine) */
+    void *mag[SLAB_MAGAZINE]; /* recently freed objects, newest last */
 };
 
 typedef struct slab_stats {
@@ -76,6 +81,16 @@ void *slab_alloc(slab_cache *c);
 
 /* Returns p (from slab_alloc on c, or NULL) to the cache. O(1). */
 void slab_free(slab_cache *c, void *p);
+
+/* Turns the magazine on or off (off by default; turning it off flushes it). With it
+ * on, slab_free puts the object in a small LIFO array (Bonwick's "magazine") and
+ * slab_alloc takes the most recently freed object from it, touching no slab; when
+ * the array is full, its older half goes back to the slabs. Objects in the magazine
+ * still count for their slab, so a slab empties (and goes back) only when flushed. */
+void slab_set_magazine(slab_cache *c, bool on);
+
+/* Returns every object in the magazine to its slab (empty slabs then go back). */
+void slab_flush(slab_cache *c);
 
 /* Gives every slab back to the source; all objects become invalid. */
 void slab_cache_destroy(slab_cache *c);

@@ -181,8 +181,26 @@ static void retire_slab(slab_cache *c, slab *s)
 
 /* --- alloc and free -------------------------------------------------------------------- */
 
+/* Debug builds: sets object obj's live bit. */
+static void mark_live(const slab_cache *c, slab *s, uintptr_t obj)
+{
+#if SLAB_DEBUG
+    uint64_t i = object_index(c, obj - object_at(c, s, 0));
+    s->live[i / 64] |= (uint64_t)1 << (i % 64);
+#else
+    (void)c, (void)s, (void)obj;
+#endif
+}
+
 void *slab_alloc(slab_cache *c)
 {
+    if (c->nmag != 0) { /* the magazine: the most recently freed object, no slab work */
+        uintptr_t obj = (uintptr_t)c->mag[--c->nmag];
+        mark_live(c, (slab *)(obj & ~(uintptr_t)(c->slab_size - 1)), obj);
+        MC_UNPOISON((void *)obj, c->obj_size);
+        c->in_use++;
+        return (void *)obj;
+    }
     slab *s = c->partial;
     if (s == NULL) {
         s = new_slab(c);
@@ -199,13 +217,11 @@ void *slab_alloc(slab_cache *c)
     } else {
         obj = object_at(c, s, s->fresh++);
     }
+    /* s is the list head, so this removal is O(1) */
     if (++s->inuse == c->capacity)
-        list_remove(&c->partial, s); /* the head: O(1) */
-                                     /* SOLUTION END */
-#if SLAB_DEBUG
-    uint64_t i = object_index(c, obj - object_at(c, s, 0));
-    s->live[i / 64] |= (uint64_t)1 << (i % 64);
-#endif
+        list_remove(&c->partial, s);
+    /* SOLUTION END */
+    mark_live(c, s, obj);
     MC_UNPOISON((void *)obj, c->obj_size);
     c->in_use++;
     return (void *)obj;
@@ -236,17 +252,12 @@ static void check_free(slab_cache *c, slab *s, uintptr_t p)
 }
 #endif
 
-void slab_free(slab_cache *c, void *p)
+/* Returns p to its slab s: the free list, occupancy and list moves. */
+static void free_to_slab(slab_cache *c, slab *s, void *p)
 {
-    if (p == NULL)
-        return;
-    slab *s = (slab *)((uintptr_t)p & ~(uintptr_t)(c->slab_size - 1));
-#if SLAB_DEBUG
-    check_free(c, s, (uintptr_t)p);
-#endif
     /* Poison all but the link word, which the free list needs. */
+    MC_UNPOISON(p, sizeof(void *));
     MC_POISON((char *)p + sizeof(void *), c->obj_size - sizeof(void *));
-    c->in_use--;
     /* SOLUTION BEGIN: push p on its slab's free list and uncount it; a full slab goes back on the
      * partial list, an empty one leaves it (retire_slab) */
     *(void **)p = s->free;
@@ -258,6 +269,53 @@ void slab_free(slab_cache *c, void *p)
         retire_slab(c, s);
     }
     /* SOLUTION END */
+}
+
+static slab *slab_of(const slab_cache *c, const void *p)
+{
+    return (slab *)((uintptr_t)p & ~(uintptr_t)(c->slab_size - 1));
+}
+
+/* Returns the oldest half of the magazine to the slabs. */
+static void drain(slab_cache *c, uint32_t keep)
+{
+    uint32_t n = c->nmag - keep;
+    for (uint32_t i = 0; i < n; i++)
+        free_to_slab(c, slab_of(c, c->mag[i]), c->mag[i]);
+    for (uint32_t i = 0; i < keep; i++)
+        c->mag[i] = c->mag[n + i];
+    c->nmag = keep;
+}
+
+void slab_free(slab_cache *c, void *p)
+{
+    if (p == NULL)
+        return;
+    slab *s = slab_of(c, p);
+#if SLAB_DEBUG
+    check_free(c, s, (uintptr_t)p);
+#endif
+    c->in_use--;
+    if (c->mag_cap != 0) {
+        if (c->nmag == c->mag_cap)
+            drain(c, c->mag_cap / 2);
+        MC_POISON(p, c->obj_size);
+        c->mag[c->nmag++] = p;
+        return;
+    }
+    free_to_slab(c, s, p);
+}
+
+void slab_set_magazine(slab_cache *c, bool on)
+{
+    if (!on)
+        drain(c, 0);
+    c->mag_cap = on ? SLAB_MAGAZINE : 0;
+}
+
+void slab_flush(slab_cache *c)
+{
+    drain(c, 0);
 }
 
 void slab_cache_destroy(slab_cache *c)
@@ -272,6 +330,7 @@ void slab_cache_destroy(slab_cache *c)
     }
     c->partial = c->all = c->empty = NULL;
     c->slabs = c->in_use = 0;
+    c->nmag = 0;
 }
 
 slab_stats slab_get_stats(const slab_cache *c)
@@ -331,7 +390,20 @@ const char *slab_check(const slab_cache *c)
     }
     if (slabs != c->slabs)
         return "the slab count does not match the all list";
-    if (inuse != c->in_use)
+    if (c->nmag > c->mag_cap)
+        return "the magazine holds more objects than its capacity";
+    for (uint32_t i = 0; i < c->nmag; i++) {
+        const slab *m = slab_of(c, c->mag[i]);
+        if (m->magic != SLAB_MAGIC || m->cache != c || m->inuse == 0)
+            return "a magazine entry is not an allocated object of this cache";
+#if SLAB_DEBUG
+        uint64_t k = object_index(c, (uintptr_t)c->mag[i] - object_at(c, m, 0));
+        if (k >= c->capacity || (m->live[k / 64] & ((uint64_t)1 << (k % 64))) != 0)
+            return "a magazine entry is not a free object boundary";
+#endif
+    }
+    /* Objects in the magazine are free for the cache but still counted by their slab. */
+    if (inuse != c->in_use + c->nmag)
         return "the objects in use do not match the per-slab counts";
     size_t on_partial = 0;
     for (const slab *s = c->partial; s != NULL; s = s->next) {

@@ -16,7 +16,7 @@ static void check_or_fail(const slab_cache *c)
         fail_msg("slab invariant broken: %s", err);
 }
 
-static void run_model(size_t size, size_t align, size_t slab_size, int steps)
+static void run_model(size_t size, size_t align, size_t slab_size, int steps, bool magazine)
 {
     cmn_rng rng;
     cmn_test_rng(&rng);
@@ -25,6 +25,7 @@ static void run_model(size_t size, size_t align, size_t slab_size, int steps)
     slab_cache c;
     assert_int_equal(slab_cache_init(&c, "model", size, align, slab_size, &src, slab_report_abort),
                      0);
+    slab_set_magazine(&c, magazine);
     shadow *sh = shadow_new();
     void **live = calloc((size_t)steps, sizeof *live);
     size_t n = 0;
@@ -56,6 +57,8 @@ static void run_model(size_t size, size_t align, size_t slab_size, int steps)
         slab_free(&c, live[--n]);
         check_or_fail(&c);
     }
+    slab_flush(&c); /* the magazine's objects go back to their slabs */
+    check_or_fail(&c);
     /* Every slab but the one kept empty went back. */
     assert_true(slab_get_stats(&c).slabs <= 1);
     slab_cache_destroy(&c);
@@ -68,19 +71,58 @@ static void run_model(size_t size, size_t align, size_t slab_size, int steps)
 static void test_model_small_objects(void **state)
 {
     (void)state;
-    run_model(24, 8, 4096, 3000);
+    run_model(24, 8, 4096, 3000, false);
 }
 
 static void test_model_odd_size_small_slabs(void **state)
 {
     (void)state;
-    run_model(37, 0, 256, 3000);
+    run_model(37, 0, 256, 3000, false);
 }
 
 static void test_model_big_aligned_objects(void **state)
 {
     (void)state;
-    run_model(200, 64, 1024, 2000);
+    run_model(200, 64, 1024, 2000, false);
+}
+
+static void test_model_with_magazine(void **state)
+{
+    (void)state;
+    run_model(24, 8, 4096, 3000, true);
+    run_model(37, 0, 256, 3000, true);
+}
+
+static void test_magazine_is_lifo_and_flushes(void **state)
+{
+    (void)state;
+    test_source ts;
+    arena_source src = test_source_make(&ts, SIZE_MAX);
+    slab_cache c;
+    assert_int_equal(slab_cache_init(&c, "mag", 64, 0, 4096, &src, slab_report_abort), 0);
+    slab_set_magazine(&c, true);
+    void *objs[200];
+    for (int i = 0; i < 200; i++)
+        objs[i] = slab_alloc(&c);
+    size_t slabs = slab_get_stats(&c).slabs;
+    for (int i = 0; i < 10; i++)
+        slab_free(&c, objs[i]);
+    assert_int_equal(slab_get_stats(&c).in_use, 190);
+    for (int i = 9; i >= 0; i--)
+        assert_ptr_equal(slab_alloc(&c), objs[i]); /* newest first */
+    for (int i = 0; i < 200; i++)
+        slab_free(&c, objs[i]); /* overflows the magazine: halves go back */
+    check_or_fail(&c);
+    assert_int_equal(slab_get_stats(&c).in_use, 0);
+    assert_true(c.nmag <= SLAB_MAGAZINE);
+    assert_true(slab_get_stats(&c).slabs <= slabs);
+    slab_flush(&c);
+    check_or_fail(&c);
+    assert_int_equal(c.nmag, 0);
+    assert_int_equal(slab_get_stats(&c).slabs, 1); /* only the kept empty slab */
+    slab_set_magazine(&c, false);
+    slab_cache_destroy(&c);
+    assert_int_equal(ts.out_blocks, 0);
 }
 
 static void test_objects_fill_slab_exactly(void **state)
@@ -162,6 +204,18 @@ static void interior_free(void *arg)
     slab_free(&c, p + 8);
 }
 
+static void double_free_magazine(void *arg)
+{
+    (void)arg;
+    arena_source src = arena_heap_source();
+    static slab_cache c;
+    slab_cache_init(&c, "cached", 48, 0, 4096, &src, slab_report_abort);
+    slab_set_magazine(&c, true);
+    void *p = slab_alloc(&c);
+    slab_free(&c, p);
+    slab_free(&c, p);
+}
+
 static void foreign_free(void *arg)
 {
     (void)arg;
@@ -182,12 +236,15 @@ static void test_double_free_detected(void **state)
     assert_true(
         cmn_dies_with(interior_free, NULL, "slab cache 'nodes': .*not the start of an object"));
     assert_true(cmn_dies_with(foreign_free, NULL, "slab cache 'right': .*not from this cache"));
+    assert_true(cmn_dies_with(double_free_magazine, NULL, "slab cache 'cached': double free"));
 }
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_model_small_objects),
     cmocka_unit_test(test_model_odd_size_small_slabs),
     cmocka_unit_test(test_model_big_aligned_objects),
+    cmocka_unit_test(test_model_with_magazine),
+    cmocka_unit_test(test_magazine_is_lifo_and_flushes),
     cmocka_unit_test(test_objects_fill_slab_exactly),
     cmocka_unit_test(test_oom_returns_null),
     cmocka_unit_test(test_bad_parameters_rejected),
