@@ -75,7 +75,7 @@ typedef struct shape {
 static uint64_t bench_items(void)
 {
     const char *env = getenv("MSQ_BENCH_ITEMS");
-    return env && *env ? strtoull(env, NULL, 0) : 10u * 1000 * 1000;
+    return env && *env ? strtoull(env, NULL, 0) : UINT64_C(10000000);
 }
 
 static void bm_transfer(bench_state *st, void *arg)

@@ -60,7 +60,7 @@ static void *lock_thread(void *arg)
 static void bm_lock(bench_state *st, void *arg)
 {
     int kind = (int)(intptr_t)arg;
-    const uint64_t iters = 2u * 1000 * 1000;
+    const uint64_t iters = UINT64_C(2000000);
     while (bench_keep_running(st)) {
         lock_run r = {.kind = kind, .iters = iters};
         msq_spin_init(&r.spin);
@@ -85,7 +85,7 @@ static void bm_lock(bench_state *st, void *arg)
 static void bm_count(bench_state *st, void *arg)
 {
     int kind = (int)(intptr_t)arg; /* 0 shared atomic, 1 per-thread padded */
-    const uint64_t iters = 5u * 1000 * 1000;
+    const uint64_t iters = UINT64_C(5000000);
     while (bench_keep_running(st)) {
         uint64_t t0 = cmn_now_ns();
         uint64_t got =
@@ -99,7 +99,7 @@ static void bm_count(bench_state *st, void *arg)
 static void bm_percpu(bench_state *st, void *arg)
 {
     bool padded = arg != NULL;
-    const uint64_t iters = 20u * 1000 * 1000;
+    const uint64_t iters = UINT64_C(20000000);
     while (bench_keep_running(st)) {
         uint64_t t0 = cmn_now_ns();
         uint64_t got = msq_percpu_run(padded, 2, iters);

@@ -114,7 +114,7 @@ static int record_and_check(target *t, unsigned threads, size_t ops, uint64_t se
                        h[j].invoke < h[i].response;
     msq_lin_result res;
     uint64_t t0 = cmn_now_ns();
-    int rc = msq_lin_check(h, n, 50u * 1000 * 1000, &res);
+    int rc = msq_lin_check(h, n, UINT64_C(50000000), &res);
     double ms = (double)(cmn_now_ns() - t0) / 1e6;
     const char *verdict = rc == 1 ? "linearizable" : rc == 0 ? "NOT linearizable" : "no verdict";
     printf("  %-22s %5zu ops, %s, %8" PRIu64 " states, %7.1f ms: %s\n", label, n,

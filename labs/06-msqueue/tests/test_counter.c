@@ -41,8 +41,8 @@ static void test_load_store_counter_never_gains(void **state)
      * between its load and its store can put back an old, small value at the end.) */
     assert_true(got >= 1);
     assert_true(got <= 4 * n);
-    print_message("load/store counter: %llu of %llu increments survived\n",
-                  (unsigned long long)got, (unsigned long long)(4 * n));
+    print_message("load/store counter: %llu of %llu increments survived\n", (unsigned long long)got,
+                  (unsigned long long)n * 4);
 }
 
 static void test_zero_threads_is_an_error(void **state)

@@ -21,7 +21,7 @@ enum { THREADS = 4, OPS = 250, MAX_STACK = 4096 };
 /* States the checker may visit per history. Wide overlaps can make the exact search
  * exponential; a history that runs out of budget gets no verdict and is counted
  * apart, never as accepted. */
-#define BUDGET (2u * 1000 * 1000)
+#define BUDGET UINT64_C(2000000)
 
 typedef struct target {
     msq_queue *q;         /* the queue under test, or NULL for the stack */

@@ -119,7 +119,7 @@ static void test_epoch_bounded_without_stalls(void **state)
     }
     /* With nobody pinned, each advance frees what is two epochs old: at most three
      * buckets' worth of MSQ_EBR_PERIOD retirements wait. */
-    assert_true(peak <= 3 * MSQ_EBR_PERIOD);
+    assert_true(peak <= (size_t)3 * MSQ_EBR_PERIOD);
     msq_unregister(w);
     msq_destroy(q);
 }
