@@ -87,7 +87,8 @@ transfer_result transfer_run(const queue_impl *impl, unsigned producers, unsigne
     r.q = impl->create(r.threads);
     pthread_t tid[64];
     actor act[64];
-    for (unsigned i = 0; i < r.threads; i++) {
+    const unsigned n_threads = r.threads; /* r is shared with the threads from here on */
+    for (unsigned i = 0; i < n_threads; i++) {
         bool prod = i < producers;
         act[i] = (actor){&r, prod ? i : i - producers, prod};
         if (pthread_create(&tid[i], NULL, actor_main, &act[i]) != 0)
@@ -97,7 +98,7 @@ transfer_result transfer_run(const queue_impl *impl, unsigned producers, unsigne
         sched_yield();
     uint64_t start = cmn_now_ns();
     atomic_fetch_add(&r.ready, 1); /* go */
-    for (unsigned i = 0; i < r.threads; i++)
+    for (unsigned i = 0; i < n_threads; i++)
         pthread_join(tid[i], NULL);
     impl->destroy(r.q);
     /* Every consumed item is counted once, so the count overshoots only if an item
