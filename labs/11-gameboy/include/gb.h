@@ -69,8 +69,13 @@ typedef struct gb_cpu {
     bool stopped;                   /* public: in STOP, waiting for a joypad line */
     bool halt_bug;                  /* next opcode fetch does not advance PC */
     bool locked;                    /* public: an illegal opcode hung the CPU for good */
-    bool ld_b_b;                    /* public: the last instruction was LD B,B (0x40) */
-    uint64_t mcycles;               /* public: M-cycles spent since reset */
+    /* During the current bus call, the 16-bit increment/decrement unit also drives
+     * idu_addr onto the address bus (INC rr, PUSH/POP, LD A,(HL+)...): the DMG's
+     * OAM corruption bug keys on it. */
+    bool idu;
+    uint16_t idu_addr;
+    bool ld_b_b;      /* public: the last instruction was LD B,B (0x40) */
+    uint64_t mcycles; /* public: M-cycles spent since reset */
 } gb_cpu;
 
 /* Puts the registers in the DMG's state after its boot ROM (PC=$0100). */

@@ -282,17 +282,35 @@ static uint16_t sp_plus(gb_cpu *cpu, uint8_t e)
 }
 
 /* ---- stack and control flow --------------------------------------------------- */
+/* A bus call during which the increment/decrement unit drives addr (see gb.h). */
+static inline void idu_idle(gb_cpu *cpu, const gb_bus *bus, uint16_t addr)
+{
+    cpu->idu = true;
+    cpu->idu_addr = addr;
+    idle(cpu, bus);
+    cpu->idu = false;
+}
+
+static inline uint8_t idu_rd(gb_cpu *cpu, const gb_bus *bus, uint16_t addr)
+{
+    cpu->idu = true;
+    cpu->idu_addr = addr;
+    uint8_t v = rd(cpu, bus, addr);
+    cpu->idu = false;
+    return v;
+}
+
 static void push16(gb_cpu *cpu, const gb_bus *bus, uint16_t v)
 {
-    idle(cpu, bus); /* SP is decremented before the first write */
+    idu_idle(cpu, bus, cpu->sp); /* SP is decremented before the first write */
     wr(cpu, bus, --cpu->sp, (uint8_t)(v >> 8));
     wr(cpu, bus, --cpu->sp, (uint8_t)v);
 }
 
 static uint16_t pop16(gb_cpu *cpu, const gb_bus *bus)
 {
-    uint8_t lo = rd(cpu, bus, cpu->sp++);
-    uint8_t hi = rd(cpu, bus, cpu->sp++);
+    uint8_t lo = idu_rd(cpu, bus, cpu->sp++);
+    uint8_t hi = idu_rd(cpu, bus, cpu->sp++);
     return pair(hi, lo);
 }
 
@@ -435,15 +453,17 @@ static void exec_block0(gb_cpu *cpu, const gb_bus *bus, uint8_t op)
         else if (p == 3)
             set_hl(cpu, (uint16_t)(addr - 1));
         if (y & 1)
-            cpu->a = rd(cpu, bus, addr);
+            cpu->a = p < 2 ? rd(cpu, bus, addr) : idu_rd(cpu, bus, addr);
         else
             wr(cpu, bus, addr, cpu->a);
         break;
     }
-    case 3: /* INC rr / DEC rr: one internal cycle, no flags */
-        set_rr(cpu, p, (uint16_t)(get_rr(cpu, p) + ((y & 1) ? 0xFFFF : 1)));
-        idle(cpu, bus);
+    case 3: { /* INC rr / DEC rr: one internal cycle, no flags */
+        uint16_t old = get_rr(cpu, p);
+        set_rr(cpu, p, (uint16_t)(old + ((y & 1) ? 0xFFFF : 1)));
+        idu_idle(cpu, bus, old);
         break;
+    }
     case 4:
         set_r(cpu, bus, y, inc8(cpu, get_r(cpu, bus, y)));
         break;

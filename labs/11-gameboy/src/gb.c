@@ -361,11 +361,57 @@ static void cpu_write(gb *g, uint16_t addr, uint8_t v)
     }
 }
 
+/* ---- the OAM corruption bug ------------------------------------------------------ */
+/* On the DMG, an address in $FE00-$FEFF on the bus while the PPU scans OAM (mode 2)
+ * garbles the 8-byte row the PPU is reading (one row per M-cycle, row 0 at the line's
+ * first M-cycle). The formulas are Pan Docs' ("OAM Corruption Bug"), on 16-bit words. */
+enum { OAM_READ, OAM_WRITE, OAM_READ_INC };
+
+static unsigned oam_word(const gb *g, unsigned row, unsigned w)
+{
+    unsigned i = row * 8 + w * 2;
+    return (unsigned)(g->oam[i] | g->oam[i + 1] << 8);
+}
+
+static void set_oam_word(gb *g, unsigned row, unsigned w, unsigned v)
+{
+    unsigned i = row * 8 + w * 2;
+    g->oam[i] = (uint8_t)v;
+    g->oam[i + 1] = (uint8_t)(v >> 8);
+}
+
+static void copy_row(gb *g, unsigned to, unsigned from, unsigned first_word)
+{
+    for (unsigned w = first_word; w < 4; w++)
+        set_oam_word(g, to, w, oam_word(g, from, w));
+}
+
+static void oam_bug(gb *g, uint16_t addr, int kind)
+{
+    if ((addr >> 8) != 0xFE || !(g->io[R_LCDC] & 0x80) || g->ppu.mode != 2 || g->dma_active)
+        return;
+    unsigned row = g->ppu.dot / 4;
+    if (row == 0 || row >= 20)
+        return;
+    if (kind == OAM_READ_INC && row >= 4 && row < 19) {
+        unsigned a = oam_word(g, row - 2, 0), b = oam_word(g, row - 1, 0);
+        unsigned c = oam_word(g, row, 0), d = oam_word(g, row - 1, 2);
+        set_oam_word(g, row - 1, 0, (b & (a | c | d)) | (a & c & d));
+        copy_row(g, row, row - 1, 0);
+        copy_row(g, row - 2, row - 1, 0);
+    }
+    unsigned a = oam_word(g, row, 0), b = oam_word(g, row - 1, 0), c = oam_word(g, row - 1, 2);
+    set_oam_word(g, row, 0, kind == OAM_WRITE ? ((a ^ c) & (b ^ c)) ^ c : b | (a & c));
+    copy_row(g, row, row - 1, 1);
+}
+
 /* ---- the bus the CPU sees ------------------------------------------------------- */
 static uint8_t bus_read(void *ctx, uint16_t addr)
 {
     gb *g = ctx;
     tick(g);
+    if ((addr >> 8) == 0xFE)
+        oam_bug(g, addr, g->cpu.idu ? OAM_READ_INC : OAM_READ);
     return cpu_read(g, addr);
 }
 
@@ -373,12 +419,17 @@ static void bus_write(void *ctx, uint16_t addr, uint8_t v)
 {
     gb *g = ctx;
     tick(g);
+    if ((addr >> 8) == 0xFE)
+        oam_bug(g, addr, OAM_WRITE);
     cpu_write(g, addr, v);
 }
 
 static void bus_idle(void *ctx)
 {
-    tick(ctx);
+    gb *g = ctx;
+    tick(g);
+    if (g->cpu.idu && (g->cpu.idu_addr >> 8) == 0xFE)
+        oam_bug(g, g->cpu.idu_addr, OAM_WRITE);
 }
 
 static uint8_t bus_pending(void *ctx)

@@ -22,12 +22,8 @@ static const struct {
     {"10-wave trigger while on", "the DMG's wave RAM corruption on retrigger is not modelled"},
     {"dmg_sound/dmg_sound.gb", "includes test 10 above"},
     {"cgb_sound", "CGB-only ROM and no APU"},
-    {"oam_bug/oam_bug.gb", "the OAM corruption bug is not modelled"},
-    {"2-causes", "the OAM corruption bug is not modelled"},
-    {"4-scanline_timing", "the OAM corruption bug is not modelled"},
-    {"5-timing_bug", "the OAM corruption bug is not modelled"},
-    {"7-timing_effect", "the OAM corruption bug is not modelled"},
-    {"8-instr_effect", "the OAM corruption bug is not modelled"},
+    {"7-timing_effect", "the single ROM runs past its time limit (its test, 07, passes "
+                        "inside the combined oam_bug.gb); not understood yet"},
     {"interrupt_time", "CGB-only ROM (double speed)"},
 };
 

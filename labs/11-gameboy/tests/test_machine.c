@@ -199,6 +199,52 @@ static void test_first_line_after_lcd_on(void **state)
     free(rom);
 }
 
+/* The OAM corruption bug (Pan Docs): INC DE with DE = $FE00 in the M-cycle the PPU
+ * scans OAM row 6 rewrites row 6 from row 5: word 0 = ((a ^ c) & (b ^ c)) ^ c, words
+ * 1-3 copied, the rest untouched. In mode 3 nothing happens. */
+static void test_oam_corruption(void **state)
+{
+    (void)state;
+    static const uint8_t inc_de[] = {0x13};
+    host_log log = {0};
+    uint8_t *rom;
+    gb *g = boot(&log, inc_de, sizeof inc_de, &rom);
+    wr(g, 0xFF40, 0x00);
+    for (unsigned i = 0; i < 0xA0; i++)
+        wr(g, (uint16_t)(0xFE00 + i), (uint8_t)(i * 37 + 11));
+    uint8_t before[0xA0];
+    memcpy(before, g->oam, sizeof before);
+    wr(g, 0xFF40, 0x81);
+    while (g->ppu.ly != 1) /* a normal line start */
+        idle(g, 1);
+    while (g->ppu.dot != 16)
+        idle(g, 1);
+    g->cpu.pc = 0x150;
+    g->cpu.d = 0xFE;
+    g->cpu.e = 0x00;
+    gb_step(g); /* the fetch ticks to dot 20, INC DE's idle M-cycle to dot 24: row 6 */
+    const unsigned row = 6;
+    unsigned a = (unsigned)(before[row * 8] | before[row * 8 + 1] << 8);
+    unsigned b = (unsigned)(before[(row - 1) * 8] | before[(row - 1) * 8 + 1] << 8);
+    unsigned c = (unsigned)(before[(row - 1) * 8 + 4] | before[(row - 1) * 8 + 5] << 8);
+    unsigned want = ((a ^ c) & (b ^ c)) ^ c;
+    assert_int_equal(g->oam[row * 8] | g->oam[row * 8 + 1] << 8, want);
+    assert_memory_equal(&g->oam[row * 8 + 2], &before[(row - 1) * 8 + 2], 6);
+    for (unsigned i = 0; i < 0xA0; i++)
+        if (i / 8 != row)
+            assert_int_equal(g->oam[i], before[i]);
+    /* Outside mode 2 nothing changes. */
+    memcpy(before, g->oam, sizeof before);
+    while (g->ppu.mode != 3)
+        idle(g, 1);
+    g->cpu.pc = 0x150;
+    g->cpu.e = 0x00;
+    gb_step(g);
+    assert_memory_equal(g->oam, before, sizeof before);
+    free(g);
+    free(rom);
+}
+
 static void test_joypad(void **state)
 {
     (void)state;
@@ -297,6 +343,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_reload_cycle_writes),
     cmocka_unit_test(test_oam_dma_takes_161_cycles),
     cmocka_unit_test(test_first_line_after_lcd_on),
+    cmocka_unit_test(test_oam_corruption),
     cmocka_unit_test(test_joypad),
     cmocka_unit_test(test_stop_resets_div_and_waits_for_a_button),
     cmocka_unit_test(test_ld_b_b_event),
