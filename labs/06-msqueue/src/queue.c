@@ -309,6 +309,11 @@ static uint32_t unlink_head(msq_handle *h, bool hp, uintptr_t *out)
         if (atomic_compare_exchange_weak_explicit(&q->head, &head, ref_make(ni, ref_tag(head) + 1),
                                                   memory_order_release, memory_order_relaxed)) {
             *out = v;
+            /* ni is our protected new dummy; its successor holds the next value a
+             * dequeue will read, on a line the producer wrote: start fetching it. */
+            uint32_t nn = ref_idx(atomic_load_explicit(&q->nodes[ni].next, memory_order_relaxed));
+            if (nn != MSQ_NIL)
+                MSQ_PREFETCH_W(&q->nodes[nn]);
             return ref_idx(head);
         }
         msq_backoff_pause(&bo);
