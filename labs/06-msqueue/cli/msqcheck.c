@@ -150,7 +150,7 @@ int main(int argc, char **argv)
     size_t ops = 250, histories = 8;
     uint64_t seed = cmn_now_ns();
     msq_reclaim how = MSQ_RECLAIM_HP;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) {
         const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (val == NULL)
             return usage("option needs a value", opt);
@@ -173,7 +173,6 @@ int main(int argc, char **argv)
             fprintf(stderr, "msqcheck: bad value '%s' for %s\n", val, opt);
             return usage("see the ranges", NULL);
         }
-        i++;
     }
     printf("msqcheck: %u threads x %zu ops, %zu histories, reclaim=%s, seed=%" PRIu64 "\n", threads,
            ops, histories, msq_reclaim_name(how), seed);
