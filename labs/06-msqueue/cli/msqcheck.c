@@ -129,8 +129,8 @@ static int usage(const char *why, const char *arg)
 {
     fprintf(stderr, "msqcheck: %s%s%s\n", why, arg ? ": " : "", arg ? arg : "");
     fprintf(stderr,
-            "usage: msqcheck [--threads 2..%d] [--ops N] [--histories N] [--seed S] "
-            "[--reclaim hp|ebr]\n",
+            "usage: msqcheck [--threads 2..%d] [--ops 1..100000] [--histories 1..10000] "
+            "[--seed S] [--reclaim hp|ebr]\n",
             MAX_THREADS);
     return 2;
 }
