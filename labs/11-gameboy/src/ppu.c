@@ -63,6 +63,21 @@ static inline unsigned tile_addr(const gb *g, uint8_t idx)
     return (unsigned)(0x1000 + (int8_t)idx * 16);
 }
 
+/* Colour numbers for screen pixels x0..159 from a 256x256 tile map, starting at map
+ * pixel (mx, my) (mx wraps at 256): one tile-row fetch per 8 pixels. */
+static void render_tiles(const gb *g, uint8_t *colors, unsigned x0, unsigned map, unsigned mx,
+                         unsigned my)
+{
+    const uint8_t *row = &g->vram[map + ((my & 255) / 8) * 32];
+    for (unsigned x = x0; x < GB_LCD_W;) {
+        unsigned bx = mx & 255;
+        unsigned t = tile_addr(g, row[bx / 8]) + (my & 7) * 2;
+        unsigned lo = g->vram[t & 0x1FFF], hi = g->vram[(t + 1) & 0x1FFF];
+        for (unsigned px = bx & 7; px < 8 && x < GB_LCD_W; px++, x++, mx++)
+            colors[x] = (uint8_t)(((hi >> (7 - px)) & 1u) << 1 | ((lo >> (7 - px)) & 1u));
+    }
+}
+
 static void render_bg(gb *g, uint8_t *colors)
 {
     const uint8_t lcdc = g->io[LCDC], ly = g->ppu.ly;
@@ -73,20 +88,13 @@ static void render_bg(gb *g, uint8_t *colors)
     }
     unsigned map = (lcdc & 0x08) ? 0x1C00 : 0x1800;
     unsigned y = (uint8_t)(ly + g->io[SCY]);
-    for (unsigned x = 0; x < GB_LCD_W; x++) {
-        unsigned bx = (uint8_t)(x + g->io[SCX]);
-        uint8_t idx = g->vram[map + (y / 8) * 32 + bx / 8];
-        colors[x] = (uint8_t)tile_pixel(g, tile_addr(g, idx), bx, y & 7);
-    }
+    render_tiles(g, colors, 0, map, g->io[SCX], y);
     /* The window: from WX-7 on, while WY <= LY; it keeps its own line counter. */
     unsigned wx = g->io[WX];
     if ((lcdc & 0x20) && g->io[WY] <= ly && wx <= 166) {
         unsigned wmap = (lcdc & 0x40) ? 0x1C00 : 0x1800, wy = g->ppu.window_line++;
-        for (unsigned x = wx < 7 ? 0 : wx - 7; x < GB_LCD_W; x++) {
-            unsigned px = x + 7 - wx;
-            uint8_t idx = g->vram[wmap + (wy / 8) * 32 + px / 8];
-            colors[x] = (uint8_t)tile_pixel(g, tile_addr(g, idx), px, wy & 7);
-        }
+        unsigned x0 = wx < 7 ? 0 : wx - 7;
+        render_tiles(g, colors, x0, wmap, x0 + 7 - wx, wy);
     }
 }
 
