@@ -44,6 +44,11 @@ static void test_aggregates_only_uses_the_means(void **state)
     assert_non_null(strstr(out, "5.00x"));
     assert_null(strstr(out, "_median"));
     free(out);
+    rc = run_cmd(&out, "tools/bench-report --stat median --table tests/fixtures/bench-aggregates.json");
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "median of repetitions"));
+    assert_non_null(strstr(out, "5.00x"));
+    free(out);
 }
 
 static void test_unreadable_json_is_a_clear_error(void **state)

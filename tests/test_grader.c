@@ -71,7 +71,7 @@ static void test_gradescope_fields(void **state)
     assert_true(json_is_number(json_object_get(results, "execution_time")));
     json_t *tests = json_object_get(results, "tests");
     assert_true(json_is_array(tests));
-    assert_int_equal(json_array_size(tests), 6);
+    assert_int_equal(json_array_size(tests), 7);
     size_t i;
     json_t *t;
     json_array_foreach(tests, i, t)
@@ -126,6 +126,16 @@ static void test_compiling_fail_file_scores_zero(void **state)
         strstr(json_string_value(json_object_get(t, "output")), "compiled, but it must not"));
 }
 
+static void test_skipped_line_left_out_of_total(void **state)
+{
+    (void)state;
+    json_t *t = item("not judged");
+    assert_non_null(t);
+    assert_float_equal(json_number_value(json_object_get(t, "score")), 0, 0);
+    assert_float_equal(json_number_value(json_object_get(t, "max_score")), 0, 0);
+    assert_non_null(strstr(json_string_value(json_object_get(t, "output")), "lacks its device"));
+}
+
 static void test_bad_grade_conf_is_a_clear_error(void **state)
 {
     (void)state;
@@ -150,6 +160,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_crash_scores_zero_and_says_why),
     cmocka_unit_test(test_hang_scores_zero_and_says_why),
     cmocka_unit_test(test_compiling_fail_file_scores_zero),
+    cmocka_unit_test(test_skipped_line_left_out_of_total),
     cmocka_unit_test(test_bad_grade_conf_is_a_clear_error),
 };
 

@@ -182,7 +182,7 @@ def run_cmocka(suite, timeout, wrap=None, echo=False, only=None):
         if st is None:
             results.append(Result(f"{suite.name}:{n}", FAIL, f"did not finish ({how})\n{out}", secs))
         else:
-            results.append(Result(f"{suite.name}:{n}", st, out if st == FAIL else "", secs))
+            results.append(Result(f"{suite.name}:{n}", st, out if st != PASS else "", secs))
     if rc != 0 and all(r.status != FAIL for r in results):
         # Every test passed, yet the process failed: sanitizer/valgrind report at exit.
         results.append(Result(f"{suite.name}:(process)", FAIL,
