@@ -4,8 +4,11 @@
  * experiment is a small per-thread loop. The load/store counter is the "lost update"
  * lesson without undefined behaviour: both accesses are atomic, so there is no data
  * race, yet two threads can read the same value and both store value + 1. */
+#define _GNU_SOURCE /* pthread_setaffinity_np, CPU_SET: pin each thread to its own core */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
 #include <stdlib.h>
 
 #include "common/align.h"
@@ -72,9 +75,24 @@ static void percpu_loop(shared *s, unsigned id)
                               memory_order_relaxed);
 }
 
+/* Pins the calling thread to CPU id mod (online CPUs): false sharing and contention
+ * happen only between threads that run at the same time on different cores, and the
+ * scheduler is free to stack two busy threads on one core. Best effort. */
+static void pin_to_cpu(unsigned id)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    if (ncpu < 2)
+        return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET((size_t)(id % (unsigned)ncpu), &set);
+    (void)pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
 static void *count_thread(void *arg)
 {
     worker *w = arg;
+    pin_to_cpu(w->id);
     pthread_barrier_wait(&w->s->start);
     count_loop(w->s);
     return NULL;
@@ -83,6 +101,7 @@ static void *count_thread(void *arg)
 static void *percpu_thread(void *arg)
 {
     worker *w = arg;
+    pin_to_cpu(w->id);
     pthread_barrier_wait(&w->s->start);
     percpu_loop(w->s, w->id);
     return NULL;
