@@ -22,7 +22,17 @@ BENCH_SHIM      := $(SHIM_OUT)/shim.o $(SHIM_OUT)/main.o
 BENCH_INC       := -I$(TOP)/bench/include
 BENCH_LIBS      := -lbenchmark -lpthread
 
-$(COMMON_OUT)/%.o: $(COMMON_DIR)/src/%.c | $(DEPS_GATE)
+# Objects depend on a stamp that changes only when the flags do, so editing mk/ (or
+# passing EXTRA_CFLAGS) rebuilds what it affects and nothing else.
+.PHONY: course-force
+define flags_stamp
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(subst ','\'',$(1))' | cmp -s - $@ || printf '%s\n' '$(subst ','\'',$(1))' > $@
+endef
+$(COMMON_OUT)/flags.stamp: course-force
+	$(call flags_stamp,$(CC) $(CFLAGS_ALL) $(CXX) $(CXXFLAGS_ALL))
+
+$(COMMON_OUT)/%.o: $(COMMON_DIR)/src/%.c $(COMMON_OUT)/flags.stamp | $(DEPS_GATE)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      common/$*.c")
 	$(Q)$(CC) $(CFLAGS_ALL) $(DEPFLAGS) $(COMMON_INC) -c $< -o $@
@@ -31,12 +41,12 @@ $(LIBCOMMON): $(COMMON_OBJS)
 	@$(if $(Q),echo "  AR      $(notdir $@)")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(SHIM_OUT)/shim.o: $(TOP)/bench/src/shim.cc $(TOP)/bench/include/bench.h | $(DEPS_GATE)
+$(SHIM_OUT)/shim.o: $(TOP)/bench/src/shim.cc $(TOP)/bench/include/bench.h $(COMMON_OUT)/flags.stamp | $(DEPS_GATE)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CXX     bench/shim.cc")
 	$(Q)$(CXX) $(CXXFLAGS_ALL) $(BENCH_INC) -c $< -o $@
 
-$(SHIM_OUT)/main.o: $(TOP)/bench/src/main.c $(TOP)/bench/include/bench.h
+$(SHIM_OUT)/main.o: $(TOP)/bench/src/main.c $(TOP)/bench/include/bench.h $(COMMON_OUT)/flags.stamp
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_ALL) $(BENCH_INC) -c $< -o $@
 

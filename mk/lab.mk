@@ -68,7 +68,12 @@ tests: $(TEST_BINS) $(FS_OBJS) $(foreach s,$(TAP_SUITES),$(TAP_DEPS_$(s))) suite
 benchbin: $(BENCH_BIN)
 
 # --- compile and link --------------------------------------------------------------
-$(B)/obj/%.o: %.c | deps-auto
+$(B)/flags.stamp: course-force
+	$(call flags_stamp,$(CC) $(LAB_CFLAGS) $(BENCH_INC))
+$(B)/freestanding/flags.stamp: course-force
+	$(call flags_stamp,$(CC) $(FREESTANDING_CFLAGS) $(LIB_CFLAGS))
+
+$(B)/obj/%.o: %.c $(B)/flags.stamp | deps-auto
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $(LAB_ID)/$<")
 	$(Q)$(CC) $(LAB_CFLAGS) $(DEPFLAGS) $(if $(filter bench/%,$<),$(BENCH_INC)) -c $< -o $@
@@ -103,7 +108,7 @@ $(BENCH_BIN): $(BENCH_OBJS) $(LIB) $(LIBCOMMON) $(BENCH_SHIM)
 	$(Q)$(CXX) $(LDFLAGS_ALL) -o $@ $(BENCH_OBJS) $(BENCH_SHIM) $(LIB) $(LIBCOMMON) \
 	    $(BENCH_LDLIBS) $(LIB_LDLIBS) $(BENCH_LIBS) -lm
 
-$(B)/freestanding/%.o: %.c | deps-auto
+$(B)/freestanding/%.o: %.c $(B)/freestanding/flags.stamp | deps-auto
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $(LAB_ID)/$< (freestanding)")
 	$(Q)$(CC) $(FREESTANDING_CFLAGS) -I$(LAB_DIR)/include -I$(LAB_DIR)/src $(LIB_CFLAGS) -c $< -o $@
