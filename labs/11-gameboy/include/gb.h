@@ -220,6 +220,7 @@ typedef struct gb {
     uint8_t ie, iflag;
     uint16_t div; /* the 16-bit system counter; DIV is its top byte */
     uint8_t tima, tma, tac;
+    uint16_t timer_bit;    /* the counter bit TAC selects, 0 while the timer is off */
     uint8_t tima_state;    /* 0 running, 1 overflowed (reads 0), 2 reloading */
     uint8_t serial_bits;   /* bits left in the transfer, 0 = idle */
     uint16_t serial_clock; /* M-cycles left until the next bit */

@@ -29,11 +29,17 @@ enum {
 
 /* ---- timer -------------------------------------------------------------------- */
 
+/* The counter bit TAC selects: 4096, 262144, 65536 or 16384 Hz. */
+static inline uint16_t timer_bit_of(uint8_t tac)
+{
+    static const uint16_t bit[4] = {1u << 9, 1u << 3, 1u << 5, 1u << 7};
+    return bit[tac & 3];
+}
+
 /* The timer's input: the TAC-selected bit of the system counter, ANDed with enable. */
 static inline bool timer_signal(uint16_t div, uint8_t tac)
 {
-    static const uint16_t bit[4] = {1u << 9, 1u << 3, 1u << 5, 1u << 7};
-    return (tac & 4) && (div & bit[tac & 3]);
+    return (tac & 4) && (div & timer_bit_of(tac));
 }
 
 static void tima_increment(gb *g)
@@ -57,10 +63,10 @@ static inline void timer_tick(gb *g)
         }
     }
     g->div = (uint16_t)(old + 4);
-    if (timer_signal(old, g->tac) && !timer_signal(g->div, g->tac))
+    if (old & ~g->div & g->timer_bit) /* the selected bit fell while enabled */
         tima_increment(g);
     /* SOLUTION END */
-    if ((old & 0x1000) && !(g->div & 0x1000)) /* DIV bit 4 falls: 512 Hz */
+    if (old & ~g->div & 0x1000) /* DIV bit 4 falls: 512 Hz */
         gb_apu_frame_step(&g->apu);
 }
 
@@ -86,6 +92,7 @@ static void timer_write(gb *g, uint8_t reg, uint8_t v)
         return;
     default:
         g->tac = (uint8_t)(v | 0xF8);
+        g->timer_bit = (g->tac & 4) ? timer_bit_of(g->tac) : 0;
         break;
     }
     /* Resetting DIV or changing TAC can turn the signal off: that is a falling edge. */
