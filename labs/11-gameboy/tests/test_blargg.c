@@ -22,8 +22,9 @@ static const struct {
     {"10-wave trigger while on", "the DMG's wave RAM corruption on retrigger is not modelled"},
     {"dmg_sound/dmg_sound.gb", "includes test 10 above"},
     {"cgb_sound", "CGB-only ROM and no APU"},
-    {"7-timing_effect", "the single ROM runs past its time limit (its test, 07, passes "
-                        "inside the combined oam_bug.gb); not understood yet"},
+    {"7-timing_effect", "its $A000 text (an OAM dump per corrupting timing) outgrows 8 KiB "
+                        "and runs into WRAM, where its code is; test 07 passes inside the "
+                        "combined oam_bug.gb"},
     {"interrupt_time", "CGB-only ROM (double speed)"},
 };
 
