@@ -9,7 +9,7 @@ check() { # check NAME CONDITION-EXIT-STATUS [DETAIL]
     n=$((n + 1))
     if [ "$2" = 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; [ -n "${3:-}" ] && echo "# $3"; bad=1; fi
 }
-echo "1..13"
+echo "1..14"
 
 out=$("$gb" test "$roms/timer.gb" 2>&1); rc=$?
 [ $rc = 0 ] && echo "$out" | grep -q "passed (serial"; check "gb test: a passing ROM exits 0" $? "$out"
@@ -85,6 +85,20 @@ bad = [(xy, rows[xy[1]][xy[0]], v) for xy, v in want.items() if rows[xy[1]][xy[0
 assert not bad, bad
 PY
 check "the pattern ROM's screenshot has its bands, sprite and window" $?
+
+# Battery saves: mbc1.gb (MBC1+RAM+BATTERY) writes $5C at $A000 (bank 0) and $C3 in
+# bank 2; `gb run` must leave both in ROM.sav, and load it again next time.
+cp "$roms/mbc1.gb" "$tmp/save.gb"
+"$gb" run "$tmp/save.gb" --frames 10 >/dev/null 2>&1 &&
+    python3 -c "
+import sys; d = open('$tmp/save.sav', 'rb').read()
+assert len(d) == 32768 and d[0] == 0x5C and d[0x4000] == 0xC3, (len(d), d[0], d[0x4000])" &&
+    python3 -c "
+d = bytearray(open('$tmp/save.sav', 'rb').read()); d[100] = 0x77; open('$tmp/save.sav', 'wb').write(d)" &&
+    "$gb" run "$tmp/save.gb" --frames 10 >/dev/null 2>&1 &&
+    python3 -c "
+d = open('$tmp/save.sav', 'rb').read(); assert d[100] == 0x77 and d[0] == 0x5C"
+check "gb run keeps battery RAM in ROM.sav across runs" $?
 
 out=$("$gb" run "$roms/timer.gb" --frames 10 --serial 2>&1)
 [ "$out" = "Passed" ]; check "gb run --serial prints the serial text" $? "$out"
