@@ -8,7 +8,46 @@
  * announced g, so once it reaches e+2 every thread that could have seen the node has
  * unpinned since: the bucket is reused. One pinned thread that stalls stops the epoch
  * and therefore all reclamation: garbage is unbounded (the test for it proves it). */
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include "msq_internal.h"
+
+/* The asymmetric fence. A pinning reader needs its announcement ordered before its
+ * reads of the queue (store->load), which costs a full fence on every operation. But
+ * the only thread that needs that order is an advancer, which runs once per hundreds
+ * of operations. membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) makes every CPU that
+ * runs one of our threads execute a full barrier before it returns, so the advancer
+ * can pay for both sides and readers keep only a compiler barrier. This is how
+ * liburcu's "memb" flavour and Linux's own RCU work; it is outside C11's model (a
+ * system call is the other half of the fence), so ThreadSanitizer builds and kernels
+ * without membarrier use the plain fence on both sides. */
+bool msq_ebr_asym_available(void)
+{
+#ifdef MSQ_TSAN
+    return false;
+#else
+    static _Atomic int asym_state; /* 0 unknown, 1 available, 2 not available */
+    int st = atomic_load_explicit(&asym_state, memory_order_acquire);
+    if (st == 0) {
+        long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+        bool ok = cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+                  syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+        st = ok ? 1 : 2;
+        atomic_store_explicit(&asym_state, st, memory_order_release);
+    }
+    return st == 1;
+#endif
+}
+
+/* The advancer's half: a full barrier here and on every CPU running our threads. */
+static void heavy_fence(msq_queue *q)
+{
+    if (!q->ebr_asym || syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+        MSQ_FENCE_SC(); /* (membarrier cannot fail once registered; if it did, q->ebr_asym
+                         * would have to be off for readers too: see msq_create) */
+}
 
 void msq_ebr_enter(msq_handle *h)
 {
@@ -16,8 +55,12 @@ void msq_ebr_enter(msq_handle *h)
     atomic_store_explicit(&h->epoch, (g << 1) | 1u, memory_order_relaxed);
     /* store->load order: the announcement must be visible before we read head/tail,
      * or an advancer could miss us and free what we are about to read. Pairs with
-     * the fence in try_advance. */
-    MSQ_FENCE_SC();
+     * the fence in try_advance; with membarrier that fence covers this side too, and
+     * only the compiler must be kept from moving our reads above the store. */
+    if (h->q->ebr_asym)
+        atomic_signal_fence(memory_order_seq_cst);
+    else
+        MSQ_FENCE_SC();
 }
 
 void msq_ebr_exit(msq_handle *h)
@@ -52,7 +95,7 @@ static void try_advance(msq_queue *q)
 {
     /* Pairs with the fence in msq_ebr_enter: a thread whose announcement we do not
      * see below will see every unlink we (and those before us) made. */
-    MSQ_FENCE_SC();
+    heavy_fence(q);
     uint64_t g = atomic_load_explicit(&q->epoch, memory_order_relaxed);
     /* SOLUTION BEGIN: give up if any pinned thread announced another epoch; else CAS g -> g + 1 */
     for (uint32_t t = 0; t < q->max_threads; t++) {
@@ -91,7 +134,7 @@ void msq_ebr_retire(msq_handle *h, uint32_t idx)
     h->limbo_head[b] = idx;
     h->limbo_n[b]++;
     publish_garbage(h);
-    if (++h->since_advance >= MSQ_EBR_PERIOD) {
+    if (++h->since_advance >= h->q->ebr_period) {
         h->since_advance = 0;
         msq_ebr_collect(h);
     }

@@ -49,8 +49,10 @@ typedef struct msq_node {
 #define MSQ_CACHE_MAX 128u
 /* Empty dequeues in a row after which a consumer hands back its cache and garbage. */
 #define MSQ_IDLE_POLLS 256u
-/* Epoch scheme: try to advance the global epoch every this many retirements. */
+/* Epoch scheme: try to advance the global epoch every ebr_period retirements, between
+ * MSQ_EBR_PERIOD and MSQ_EBR_PERIOD_MAX (see msq_create). */
 #define MSQ_EBR_PERIOD 64u
+#define MSQ_EBR_PERIOD_MAX 1024u
 
 struct msq_handle {
     /* Read by other threads (hazard scans, epoch advances): its own line. */
@@ -86,6 +88,8 @@ struct msq_queue {
     uint32_t max_threads;
     uint32_t hp_threshold; /* retire count that triggers a scan */
     uint32_t cache_max;    /* per-handle free cache limit */
+    uint32_t ebr_period;   /* retirements between epoch advance attempts */
+    bool ebr_asym;         /* epochs: readers skip the fence (membarrier) */
     msq_reclaim reclaim;
 };
 
@@ -108,5 +112,7 @@ void msq_ebr_enter(msq_handle *h);
 void msq_ebr_exit(msq_handle *h);
 void msq_ebr_retire(msq_handle *h, uint32_t idx);
 size_t msq_ebr_collect(msq_handle *h);
+/* True if this process can use membarrier(PRIVATE_EXPEDITED) (registers it once). */
+bool msq_ebr_asym_available(void);
 
 #endif

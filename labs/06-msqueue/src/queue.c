@@ -71,6 +71,12 @@ int msq_create(const msq_config *cfg, msq_queue **out)
     uint32_t amortise = share < 64 ? share : 64;
     q->hp_threshold = 2 * slots > amortise ? 2 * slots : amortise;
     q->cache_max = share < MSQ_CACHE_MAX ? (share > 2 ? share : 2) : MSQ_CACHE_MAX;
+    /* Epochs: with the asymmetric fence an advance costs a system call, so advance
+     * rarely (up to every 1024 retirements, within the thread's share of the pool). */
+    q->ebr_asym = cfg->reclaim == MSQ_RECLAIM_EBR && msq_ebr_asym_available();
+    uint32_t period = q->ebr_asym ? share / 3 : MSQ_EBR_PERIOD;
+    period = period < MSQ_EBR_PERIOD ? MSQ_EBR_PERIOD : period;
+    q->ebr_period = period > MSQ_EBR_PERIOD_MAX ? MSQ_EBR_PERIOD_MAX : period;
     size_t nbytes = CMN_ALIGN_UP(sizeof(msq_node) * (size_t)cfg->capacity, (size_t)CMN_CACHE_LINE);
     q->nodes = aligned_alloc(CMN_CACHE_LINE, nbytes);
     q->handles = aligned_alloc(CMN_CACHE_LINE, sizeof(msq_handle) * cfg->max_threads);
@@ -246,7 +252,10 @@ int msq_enqueue(msq_handle *h, uintptr_t value)
     bool hp = q->reclaim == MSQ_RECLAIM_HP;
     uint32_t n = msq_node_alloc(h);
     if (n == MSQ_NIL) {
-        msq_reclaim_now(h);
+        /* Pool dry for us: recycle our own garbage, if any (a pure producer has none,
+         * and an epoch advance attempt can cost a system call). */
+        if (atomic_load_explicit(&h->garbage, memory_order_relaxed) != 0)
+            msq_reclaim_now(h);
         n = msq_node_alloc(h);
         if (n == MSQ_NIL)
             return -EAGAIN;
@@ -348,7 +357,9 @@ int msq_dequeue(msq_handle *h, uintptr_t *out)
          * its producer would hammer the free stack with one-node batches.) */
         if (++h->idle_polls >= MSQ_IDLE_POLLS) {
             h->idle_polls = 0;
-            if (atomic_load_explicit(&h->garbage, memory_order_relaxed) != 0)
+            /* (Epochs: only with a bucket's worth, as an advance is costly there.) */
+            size_t g = atomic_load_explicit(&h->garbage, memory_order_relaxed);
+            if (g != 0 && (hp || g >= h->q->ebr_period))
                 msq_reclaim_now(h);
             msq_cache_flush(h);
         }

@@ -118,8 +118,8 @@ static void test_epoch_bounded_without_stalls(void **state)
         peak = u > peak ? u : peak;
     }
     /* With nobody pinned, each advance frees what is two epochs old: at most three
-     * buckets' worth of MSQ_EBR_PERIOD retirements wait. */
-    assert_true(peak <= (size_t)3 * MSQ_EBR_PERIOD);
+     * buckets worth of ebr_period retirements wait. */
+    assert_true(peak <= (size_t)3 * q->ebr_period);
     msq_unregister(w);
     msq_destroy(q);
 }
