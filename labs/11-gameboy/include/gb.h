@@ -115,6 +115,10 @@ typedef struct gb_rtc {
     uint32_t sub;
 } gb_rtc;
 
+/* Advances an MBC3 clock by `seconds` of real time, as a host does when it restores a
+ * save made that long ago (nothing happens while the clock is halted). */
+void gb_rtc_advance(gb_rtc *r, uint64_t seconds);
+
 typedef struct gb_cart {
     const uint8_t *rom;
     uint32_t rom_size, rom_mask; /* mask: rom_size - 1 (sizes are powers of two) */

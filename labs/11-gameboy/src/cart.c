@@ -216,6 +216,26 @@ void gb_rtc_tick(gb_rtc *r, uint32_t mcycles)
     }
 }
 
+void gb_rtc_advance(gb_rtc *r, uint64_t seconds)
+{
+    if (r->halt)
+        return;
+    /* Out-of-range values (a game may write 63 seconds) count up one second at a time
+     * until they wrap; after that, plain arithmetic. */
+    while (seconds && (r->s >= 60 || r->m >= 60 || r->h >= 24)) {
+        gb_rtc_tick(r, GB_MCYCLES_PER_SECOND);
+        seconds--;
+    }
+    uint64_t t = r->s + 60u * r->m + 3600u * r->h + 86400ull * r->days + seconds;
+    r->s = (uint8_t)(t % 60);
+    r->m = (uint8_t)(t / 60 % 60);
+    r->h = (uint8_t)(t / 3600 % 24);
+    uint64_t days = t / 86400;
+    if (days >= 512)
+        r->carry = true;
+    r->days = (uint16_t)(days % 512);
+}
+
 static uint8_t rtc_read(const gb_cart *c)
 {
     const gb_rtc *r = &c->rtc_latched;

@@ -9,7 +9,7 @@ check() { # check NAME CONDITION-EXIT-STATUS [DETAIL]
     n=$((n + 1))
     if [ "$2" = 0 ]; then echo "ok $n - $1"; else echo "not ok $n - $1"; [ -n "${3:-}" ] && echo "# $3"; bad=1; fi
 }
-echo "1..14"
+echo "1..15"
 
 out=$("$gb" test "$roms/timer.gb" 2>&1); rc=$?
 [ $rc = 0 ] && echo "$out" | grep -q "passed (serial"; check "gb test: a passing ROM exits 0" $? "$out"
@@ -99,6 +99,44 @@ d = bytearray(open('$tmp/save.sav', 'rb').read()); d[100] = 0x77; open('$tmp/sav
     python3 -c "
 d = open('$tmp/save.sav', 'rb').read(); assert d[100] == 0x77 and d[0] == 0x5C"
 check "gb run keeps battery RAM in ROM.sav across runs" $?
+
+# MBC3 clock saves: a ROM that sets the clock's seconds to 5 on its first run only
+# (it marks $A000); the save's trailer is then moved 100 s into the past, and the
+# next run must come back with the clock 100 s further on (0:01:45).
+python3 - "$tmp/clock.gb" <<'PY'
+import sys
+rom = bytearray(32768)
+rom[0x100:0x104] = bytes([0x00, 0xC3, 0x50, 0x01])
+rom[0x134:0x139] = b'CLOCK'
+rom[0x147], rom[0x148], rom[0x149] = 0x10, 0, 2       # MBC3+TIMER+RAM+BATTERY, 8 KiB
+rom[0x150:0x172] = bytes([
+    0x3E, 0x0A, 0xEA, 0x00, 0x00,   # enable RAM and clock
+    0x3E, 0x00, 0xEA, 0x00, 0x40,   # RAM bank 0
+    0xFA, 0x00, 0xA0, 0xFE, 0x99,   # LD A,($A000); CP $99
+    0x28, 0x0F,                     # JR Z,done
+    0x3E, 0x99, 0xEA, 0x00, 0xA0,   # mark
+    0x3E, 0x08, 0xEA, 0x00, 0x40,   # select seconds
+    0x3E, 0x05, 0xEA, 0x00, 0xA0,   # seconds = 5
+    0x18, 0xFE])                    # done: JR -2
+s = 0
+for b in rom[0x134:0x14D]: s = (s - b - 1) & 0xFF
+rom[0x14D] = s
+open(sys.argv[1], 'wb').write(rom)
+PY
+"$gb" run "$tmp/clock.gb" --frames 10 >/dev/null 2>&1 &&
+    python3 - "$tmp/clock.sav" <<'PY' &&
+import sys, struct
+d = bytearray(open(sys.argv[1], 'rb').read())
+assert len(d) == 8192 + 16 and d[0] == 0x99 and d[8192:8195] == bytes([5, 0, 0]), d[8192:8200]
+when = struct.unpack('<Q', d[8200:8208])[0]
+d[8200:8208] = struct.pack('<Q', when - 100)
+open(sys.argv[1], 'wb').write(d)
+PY
+    "$gb" run "$tmp/clock.gb" --frames 10 >/dev/null 2>&1 &&
+    python3 -c "
+d = open('$tmp/clock.sav', 'rb').read()
+assert d[8192:8195] in (bytes([45, 1, 0]), bytes([46, 1, 0])), list(d[8192:8197])"
+check "an MBC3 clock is saved with the RAM and advanced by the time since" $?
 
 out=$("$gb" run "$roms/timer.gb" --frames 10 --serial 2>&1)
 [ "$out" = "Passed" ]; check "gb run --serial prints the serial text" $? "$out"

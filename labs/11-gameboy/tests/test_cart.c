@@ -302,6 +302,25 @@ static void test_mbc3_rtc_day_carry(void **state)
     done(&f);
 }
 
+static void test_rtc_advance(void **state)
+{
+    (void)state;
+    gb_rtc r = {.s = 50, .m = 59, .h = 23, .days = 510};
+    gb_rtc_advance(&r, 10 + 86400); /* to 00:00:00 of day 512 = day 0 with carry */
+    assert_int_equal(r.s, 0);
+    assert_int_equal(r.m, 0);
+    assert_int_equal(r.h, 0);
+    assert_int_equal(r.days, 0);
+    assert_true(r.carry);
+    gb_rtc odd = {.s = 62}; /* out of range: 62, 63, then wraps to 0 with no carry */
+    gb_rtc_advance(&odd, 3);
+    assert_int_equal(odd.s, 1);
+    assert_int_equal(odd.m, 0);
+    gb_rtc halted = {.s = 7, .halt = true};
+    gb_rtc_advance(&halted, 1000);
+    assert_int_equal(halted.s, 7);
+}
+
 static void test_mbc5(void **state)
 {
     (void)state;
@@ -376,6 +395,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_mbc3_banks),
     cmocka_unit_test(test_mbc3_rtc),
     cmocka_unit_test(test_mbc3_rtc_day_carry),
+    cmocka_unit_test(test_rtc_advance),
     cmocka_unit_test(test_mbc5),
     cmocka_unit_test(test_mutated_headers_never_crash),
 };

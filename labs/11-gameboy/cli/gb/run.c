@@ -1,6 +1,11 @@
 /* run.c — `gb run`: N frames headless, serial to stdout, last frame to a PNG, sound to
  * a WAV file (16-bit stereo, 48 kHz), and the battery save in ROM.sav read before and
- * written after. */
+ * written after. For MBC3 carts with a clock, ROM.sav ends with a 16-byte trailer of
+ * ours: seconds, minutes, hours, days (low byte), days bit 8 | halt << 6 | carry << 7,
+ * three zero bytes, and the Unix time of the save (8 bytes, little-endian); on loading,
+ * the clock is advanced by the real time that passed since. */
+#include <time.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,22 +83,55 @@ static void save_path(const char *rom, char *out, size_t cap)
     strncat(out, ".sav", cap - strlen(out) - 1);
 }
 
-static void load_save(const char *path, uint8_t *ram, size_t size)
+enum { RTC_TRAILER = 16 };
+
+/* Reads the save into ram; returns true if an RTC trailer followed (into trailer). */
+static bool load_save(const char *path, uint8_t *ram, size_t size, uint8_t *trailer)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return;
+        return false;
     size_t got = fread(ram, 1, size, f);
     if (got != size)
         fprintf(stderr, "gb: %s: save is %zu bytes, cartridge has %zu; rest left zero\n", path, got,
                 size);
+    bool rtc = got == size && fread(trailer, 1, RTC_TRAILER, f) == RTC_TRAILER;
     fclose(f);
+    return rtc;
 }
 
-static int write_save(const char *path, const uint8_t *ram, size_t size)
+static void restore_rtc(gb_rtc *r, const uint8_t *t)
 {
+    r->s = t[0] & 63;
+    r->m = t[1] & 63;
+    r->h = t[2] & 31;
+    r->days = (uint16_t)(t[3] | (t[4] & 1) << 8);
+    r->halt = (t[4] & 0x40) != 0;
+    r->carry = (t[4] & 0x80) != 0;
+    uint64_t when = 0;
+    for (int i = 7; i >= 0; i--)
+        when = when << 8 | t[8 + i];
+    uint64_t now = (uint64_t)time(NULL);
+    if (now > when)
+        gb_rtc_advance(r, now - when);
+}
+
+static int write_save(const char *path, const uint8_t *ram, size_t size, const gb_rtc *rtc)
+{
+    uint8_t t[RTC_TRAILER] = {0};
+    if (rtc) {
+        t[0] = rtc->s;
+        t[1] = rtc->m;
+        t[2] = rtc->h;
+        t[3] = (uint8_t)rtc->days;
+        t[4] = (uint8_t)((rtc->days >> 8 & 1) | (rtc->halt ? 0x40 : 0) | (rtc->carry ? 0x80 : 0));
+        uint64_t now = (uint64_t)time(NULL);
+        for (int i = 0; i < 8; i++)
+            t[8 + i] = (uint8_t)(now >> (8 * i));
+    }
     FILE *f = fopen(path, "wb");
-    if (!f || fwrite(ram, 1, size, f) != size || fclose(f)) {
+    if (!f || fwrite(ram, 1, size, f) != size || (rtc && fwrite(t, 1, sizeof t, f) != sizeof t) ||
+        fclose(f)) {
         perror(path);
         return 1;
     }
@@ -138,8 +176,8 @@ int gbcli_run(int argc, char **argv)
     char sav[4096];
     save_path(path, sav, sizeof sav);
     uint8_t *ram = info.ram_size ? calloc(1, info.ram_size) : NULL;
-    if (ram && info.has_battery)
-        load_save(sav, ram, info.ram_size);
+    uint8_t trailer[RTC_TRAILER];
+    bool saved_rtc = ram && info.has_battery && load_save(sav, ram, info.ram_size, trailer);
     wav w = {0};
     if (wav_path) {
         w.f = fopen(wav_path, "wb");
@@ -161,14 +199,19 @@ int gbcli_run(int argc, char **argv)
         fprintf(stderr, "gb: %s: cannot start the machine\n", path);
         rc = 2;
     } else {
+        if (saved_rtc && info.has_rtc) {
+            restore_rtc(&g->cart.rtc, trailer);
+            g->cart.rtc_latched = g->cart.rtc;
+        }
         uint32_t target = g->ppu.frames + (uint32_t)frames;
         /* A frame is a VBlank; with the LCD off the budget still ends the frame. */
         for (uint32_t i = 0; i < (uint32_t)frames && g->ppu.frames < target; i++)
             gb_run(g, GB_MCYCLES_PER_FRAME, 0);
         if (shot)
             rc = gbh_write_png(shot, &g->ppu.fb[0][0]);
-        if (info.has_battery && ram && g->cart.ram_dirty)
-            rc |= write_save(sav, ram, info.ram_size);
+        /* A clock changes on its own: its cart is saved whether or not RAM was written. */
+        if (info.has_battery && ram && (g->cart.ram_dirty || info.has_rtc))
+            rc |= write_save(sav, ram, info.ram_size, info.has_rtc ? &g->cart.rtc : NULL);
     }
     rc |= wav_close(&w, wav_path);
     free(g);
