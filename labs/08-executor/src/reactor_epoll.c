@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -24,6 +25,7 @@ typedef struct epoll_reactor {
     int epfd;
     pthread_mutex_t dead_lock;
     exec_fd *dead; /* closed fds waiting for the next wait */
+    bool no_pwait2; /* epoll_pwait2 is missing: fall back to epoll_wait (ms) */
 } epoll_reactor;
 
 static epoll_reactor *ep(exec_reactor *r)
@@ -92,7 +94,17 @@ static void ep_wait(exec_reactor *rr, uint64_t deadline_ms)
         ts.tv_nsec = (long)(left % 1000000000u);
     }
     struct epoll_event evs[128];
-    int n = epoll_pwait2(r->epfd, evs, 128, tsp, NULL);
+    int n = -1;
+    if (!r->no_pwait2) {
+        n = epoll_pwait2(r->epfd, evs, 128, tsp, NULL);
+        if (n < 0 && errno == ENOSYS)
+            r->no_pwait2 = true; /* kernels before 5.11, valgrind */
+    }
+    if (r->no_pwait2) { /* whole milliseconds, rounded up so we never wake early */
+        long ms = tsp ? (long)((tsp->tv_sec * 1000000000L + tsp->tv_nsec + 999999) / 1000000)
+                      : -1;
+        n = epoll_wait(r->epfd, evs, 128, ms > INT32_MAX ? INT32_MAX : (int)ms);
+    }
     for (int i = 0; i < n; i++) {
         if (evs[i].data.ptr == NULL)
             exec_reactor_drain_eventfd(rr);

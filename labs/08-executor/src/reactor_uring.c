@@ -26,6 +26,17 @@
 #include "common/time.h"
 #include "reactor.h"
 
+/* Memcheck does not model io_uring: tell it what the kernel wrote into our blocks. */
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#define KERNEL_WROTE(p, n) VALGRIND_MAKE_MEM_DEFINED(p, n)
+#endif
+#endif
+#ifndef KERNEL_WROTE
+#define KERNEL_WROTE(p, n) ((void)(p), (void)(n))
+#endif
+
 #define WAKE_TAG ((uint64_t)1)
 #define CANCEL_TAG ((uint64_t)2)
 
@@ -77,6 +88,7 @@ static struct io_uring_sqe *get_sqe(uring_reactor *r)
 
 static void arm_wake(uring_reactor *r)
 {
+    KERNEL_WROTE(&r->wake_buf, sizeof r->wake_buf);
     struct io_uring_sqe *sqe = get_sqe(r);
     io_uring_prep_read(sqe, r->base.wake_fd, &r->wake_buf, sizeof r->wake_buf, 0);
     io_uring_sqe_set_data64(sqe, WAKE_TAG);
@@ -259,8 +271,10 @@ static int submit(uring_reactor *r, exec_io *op, exec_cx *cx)
 static void finish(exec_io *op, uring_op *u)
 {
     op->result = u->res;
-    if (u->res > 0 && (op->kind == EXEC_IO_READ || op->kind == EXEC_IO_PREAD))
+    if (u->res > 0 && (op->kind == EXEC_IO_READ || op->kind == EXEC_IO_PREAD)) {
+        KERNEL_WROTE(u->buf, (size_t)u->res);
         memcpy(op->buf, u->buf, (size_t)u->res);
+    }
     if (op->kind == EXEC_IO_ACCEPT && u->res >= 0) {
         int fd = u->res;
         int one = 1;
