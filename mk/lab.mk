@@ -64,7 +64,8 @@ FS_OBJS       := $(patsubst %.c,$(B)/freestanding/%.o,$(FREESTANDING_SRCS))
 all: deps-auto lib tools tests benchbin
 lib: $(LIB)
 tools: $(TOOLS)
-tests: $(TEST_BINS) $(FS_OBJS) $(foreach s,$(TAP_SUITES),$(TAP_DEPS_$(s))) suites
+# Everything the tests run: their binaries, and the lab's programs (CLI tests exec them).
+tests: $(TEST_BINS) $(TOOLS) $(FS_OBJS) $(foreach s,$(TAP_SUITES),$(TAP_DEPS_$(s))) suites
 benchbin: $(BENCH_BIN)
 
 # --- compile and link --------------------------------------------------------------
