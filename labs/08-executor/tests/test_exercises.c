@@ -104,8 +104,14 @@ static exec_poll thread_timer_poll(exec_future *f, exec_cx *cx)
 static void thread_timer_drop(exec_future *f)
 {
     thread_timer *t = (thread_timer *)(void *)f;
-    if (t->started)
-        pthread_join(t->th, NULL);
+    if (t->started) {
+        /* The timer thread may itself drop the last reference to the task (its wake),
+         * and so run this drop: it cannot join itself. */
+        if (pthread_equal(pthread_self(), t->th))
+            pthread_detach(t->th);
+        else
+            pthread_join(t->th, NULL);
+    }
     exec_spin_lock(&t->sh->lock);
     exec_waker w = t->sh->waker;
     t->sh->waker = (exec_waker){NULL, NULL};
