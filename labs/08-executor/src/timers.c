@@ -61,7 +61,7 @@ size_t exec_timers_fire(exec_timers *t)
 
 uint64_t exec_timers_next(exec_timers *t)
 {
-    return atomic_load_explicit(&t->next_deadline, memory_order_acquire);
+    return atomic_load_explicit(&t->next_deadline, memory_order_seq_cst);
 }
 
 uint64_t exec_timers_now(exec_timers *t)
@@ -128,7 +128,9 @@ static exec_poll sleep_poll(exec_future *f, exec_cx *cx)
         exec_wheel_insert(&t->wheel, &s->entry);
         uint64_t next = atomic_load_explicit(&t->next_deadline, memory_order_relaxed);
         if (s->entry.deadline < next) {
-            atomic_store_explicit(&t->next_deadline, s->entry.deadline, memory_order_release);
+            /* seq_cst, paired with the parked driver's flag (mt.c): either this thread
+             * sees the driver parked and unparks it, or the driver reads this deadline. */
+            atomic_store_explicit(&t->next_deadline, s->entry.deadline, memory_order_seq_cst);
             earlier = true;
         }
     } else if (!exec_waker_will_wake(&s->entry.waker, &cx->waker)) {

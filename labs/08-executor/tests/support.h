@@ -33,6 +33,10 @@ int rt_run(exec_rt *rt, const exec_future *f, size_t size);
  * its reference to a task whose joiner was already woken): waits up to 2 s. */
 size_t rt_live_settled(exec_rt *rt, size_t want);
 
+/* How much slower than native this run is expected to be: 1, or 25 under valgrind.
+ * Timing bounds in tests are multiplied by it. */
+unsigned rt_slowdown(void);
+
 /* Frees rt and asserts that no task is left alive. */
 void rt_free_checked(exec_rt *rt);
 
