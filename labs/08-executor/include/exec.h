@@ -139,6 +139,9 @@ typedef struct exec_platform {
     void (*park)(void *ctx, uint64_t deadline_ms);
     /* Makes a concurrent or the next park() return soon. Any thread. */
     void (*unpark)(void *ctx);
+    /* Hands queued I/O requests to the kernel (a batching backend); may be NULL.
+     * Multi-threaded executors call it before a worker runs out of local work. */
+    void (*flush)(void *ctx);
 } exec_platform;
 
 /* --- the scheduler interface a task reports to ----------------------------------------- */

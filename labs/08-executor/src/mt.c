@@ -192,6 +192,8 @@ static bool has_work(exec_mt *mt)
 static void maintenance(worker *w)
 {
     exec_mt *mt = w->mt;
+    if (mt->sched.plat.flush)
+        mt->sched.plat.flush(mt->sched.plat.ctx);
     if (pthread_mutex_trylock(&mt->driver_lock) == 0) {
         mt->sched.plat.park(mt->sched.plat.ctx, 0);
         pthread_mutex_unlock(&mt->driver_lock);
@@ -223,6 +225,8 @@ static exec_task *find_task(worker *w)
         maintenance(w);
         t = local_pop(w);
     }
+    if (!t && mt->sched.plat.flush) /* out of local work: hand queued I/O over */
+        mt->sched.plat.flush(mt->sched.plat.ctx);
     if (!t)
         t = inject_pop(mt);
     if (!t)

@@ -33,6 +33,8 @@ typedef struct exec_reactor_ops {
     void (*destroy)(exec_reactor *r);
     /* Operations the backend still owns (see exec_rt_inflight). */
     size_t (*inflight)(exec_reactor *r);
+    /* Submits what was queued but not yet handed to the kernel (may be NULL). */
+    void (*flush)(exec_reactor *r);
 } exec_reactor_ops;
 
 struct exec_reactor {

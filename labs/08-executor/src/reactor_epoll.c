@@ -221,7 +221,7 @@ static size_t ep_inflight(exec_reactor *r)
 }
 
 static const exec_reactor_ops epoll_ops = {
-    ep_wait, ep_unpark, ep_add_fd, ep_close_fd, ep_poll_op, ep_drop_op, ep_destroy, ep_inflight,
+    ep_wait, ep_unpark, ep_add_fd, ep_close_fd, ep_poll_op, ep_drop_op, ep_destroy, ep_inflight, NULL,
 };
 
 int exec_epoll_new(exec_reactor **out, bool mt)

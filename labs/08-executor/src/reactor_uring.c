@@ -57,6 +57,7 @@ typedef struct uring_reactor {
     struct io_uring ring;
     pthread_mutex_t sq_lock;
     atomic_size_t outstanding; /* uring_ops not yet completed */
+    atomic_bool queued;        /* SQEs prepared but not yet submitted */
     uint64_t wake_buf;
 } uring_reactor;
 
@@ -156,6 +157,7 @@ static void ur_wait(exec_reactor *rr, uint64_t deadline_ms)
         ts.tv_nsec = (long long)(left % 1000000000u);
     }
     struct io_uring_cqe *cqe;
+    atomic_store_explicit(&r->queued, false, memory_order_relaxed);
     if (deadline_ms == 0) {
         sq_lock(r);
         io_uring_submit(&r->ring);
@@ -261,10 +263,23 @@ static int submit(uring_reactor *r, exec_io *op, exec_cx *cx)
     op->inflight = u;
     sq_lock(r);
     prep(get_sqe(r), op, u);
-    if (r->base.mt)
-        io_uring_submit(&r->ring);
     sq_unlock(r);
+    /* Not submitted yet: the single-threaded executor submits a turn's worth in the
+     * call that waits; a worker of the multi-threaded one flushes before it runs out
+     * of local work (ur_flush). One io_uring_enter then carries many requests. */
+    atomic_store_explicit(&r->queued, true, memory_order_release);
     return 0;
+}
+
+static void ur_flush(exec_reactor *rr)
+{
+    uring_reactor *r = ur(rr);
+    if (!atomic_load_explicit(&r->queued, memory_order_acquire) ||
+        !atomic_exchange_explicit(&r->queued, false, memory_order_acq_rel))
+        return;
+    sq_lock(r);
+    io_uring_submit(&r->ring);
+    sq_unlock(r);
 }
 
 /* The operation completed: hand its result to op. */
@@ -374,7 +389,7 @@ static size_t ur_inflight(exec_reactor *r)
 }
 
 static const exec_reactor_ops uring_ops = {
-    ur_wait, ur_unpark, ur_add_fd, ur_close_fd, ur_poll_op, ur_drop_op, ur_destroy, ur_inflight,
+    ur_wait, ur_unpark, ur_add_fd, ur_close_fd, ur_poll_op, ur_drop_op, ur_destroy, ur_inflight, ur_flush,
 };
 
 int exec_uring_new(exec_reactor **out, bool mt, unsigned entries)
@@ -387,6 +402,7 @@ int exec_uring_new(exec_reactor **out, bool mt, unsigned entries)
     r->base.mt = mt;
     atomic_init(&r->base.notified, 0);
     atomic_init(&r->outstanding, 0);
+    atomic_init(&r->queued, false);
     int rc = io_uring_queue_init(entries, &r->ring, 0);
     if (rc < 0) {
         free(r);

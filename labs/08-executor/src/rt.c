@@ -98,6 +98,13 @@ void exec_backend_error(exec_backend b, int rc, char *err, size_t errlen)
              hint);
 }
 
+static void p_flush(void *ctx)
+{
+    exec_reactor *r = ctx;
+    if (r->ops->flush)
+        r->ops->flush(r);
+}
+
 static int make_reactor(exec_rt *rt, char *err, size_t errlen)
 {
     bool mt = rt->workers > 0;
@@ -123,7 +130,7 @@ int exec_rt_new(exec_rt **out, const exec_rt_opts *opts, char *err, size_t errle
         free(rt);
         return rc;
     }
-    exec_platform plat = {rt->reactor, p_alloc, p_free, p_now_ns, p_park, p_unpark};
+    exec_platform plat = {rt->reactor, p_alloc, p_free, p_now_ns, p_park, p_unpark, p_flush};
     if (rt->workers == 0) {
         exec_local_init(&rt->local, &plat, rt);
     } else {
