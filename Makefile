@@ -33,8 +33,9 @@ SUB     := $(MAKE) --no-print-directory DEPS_DONE=1
 
 deps:
 	$(Q)tools/deps --install . $(LAB_DIRS)
+DEPS_TAGS = $(or $(subst $(space),$(comma),$(strip $(filter bench fuzz,$(MAKECMDGOALS)))),none)
 deps-auto:
-	$(Q)CC='$(CC)' SAN='$(SAN)' tools/deps --auto . $(LAB_DIRS)
+	$(Q)CC='$(CC)' tools/deps --auto --tags $(DEPS_TAGS) . $(LAB_DIRS)
 
 all: deps-auto
 	$(Q)set -e; for d in $(LAB_DIRS); do $(SUB) -C $$d all; done

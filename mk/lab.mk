@@ -182,10 +182,12 @@ fuzz: $(FUZZ_BINS)
 # --- set-up and housekeeping ----------------------------------------------------------
 # deps-auto installs what is missing (as root) or says the command; DEPS_DONE=1 skips it
 # (the top level has already checked every lab).
+# Tagged packages (deps lines starting "bench:" or "fuzz:") only for those goals.
+DEPS_TAGS = $(or $(subst $(space),$(comma),$(strip $(filter bench fuzz,$(MAKECMDGOALS)))),none)
 deps:
 	$(Q)$(TOP)/tools/deps --install $(LAB_DIR)
 deps-auto:
-	$(Q)$(if $(filter 1,$(DEPS_DONE)),true,CC='$(CC)' SAN='$(SAN)' $(TOP)/tools/deps --auto $(LAB_DIR))
+	$(Q)$(if $(filter 1,$(DEPS_DONE)),true,CC='$(CC)' $(TOP)/tools/deps --auto --tags $(DEPS_TAGS) $(LAB_DIR))
 
 clean:
 	rm -rf $(BUILD)/*/labs/$(LAB_ID) $(BUILD)/bench/$(LAB_ID).json
