@@ -10,15 +10,11 @@
  * the stack was caught. */
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/rng.h"
 #include "common/time.h"
 #include "msq.h"
 #include "msq_lin.h"
@@ -26,86 +22,19 @@
 #define MAX_THREADS 16
 #define STACK_CAP 65536
 
-typedef struct target {
-    msq_queue *q; /* NULL: the stack */
-    pthread_mutex_t lock;
-    uintptr_t *stack;
-    size_t depth;
-} target;
-
-typedef struct worker {
-    target *t;
-    msq_lin_log *log;
-    unsigned id, threads;
-    size_t ops;
-    uint64_t seed;
-    _Atomic unsigned *ready;
-} worker;
-
-static int t_enq(target *t, msq_handle *h, uintptr_t v)
-{
-    if (t->q)
-        return msq_enqueue(h, v);
-    pthread_mutex_lock(&t->lock);
-    int rc = t->depth < STACK_CAP ? (t->stack[t->depth++] = v, 0) : -EAGAIN;
-    pthread_mutex_unlock(&t->lock);
-    return rc;
-}
-
-static int t_deq(target *t, msq_handle *h, uintptr_t *v)
-{
-    if (t->q)
-        return msq_dequeue(h, v);
-    pthread_mutex_lock(&t->lock);
-    int rc = t->depth > 0 ? (*v = t->stack[--t->depth], 0) : -EAGAIN;
-    pthread_mutex_unlock(&t->lock);
-    return rc;
-}
-
-static void *work(void *arg)
-{
-    worker *w = arg;
-    cmn_rng rng;
-    cmn_rng_seed(&rng, w->seed + w->id);
-    msq_handle *h = w->t->q ? msq_register(w->t->q) : NULL;
-    atomic_fetch_add(w->ready, 1);
-    while (atomic_load(w->ready) < w->threads)
-        sched_yield();
-    for (size_t i = 0; i < w->ops; i++) {
-        uint64_t inv = msq_lin_begin(w->log);
-        if (cmn_rng_below(&rng, 32) == 0)
-            sched_yield(); /* widen this operation's window: more overlap */
-        uintptr_t v = ((uintptr_t)w->id << 32) | i;
-        if (cmn_rng_below(&rng, 100) < 45) {
-            if (t_enq(w->t, h, v) == 0)
-                msq_lin_end(w->log, w->id, inv, MSQ_LIN_ENQ, v);
-        } else if (t_deq(w->t, h, &v) == 0) {
-            msq_lin_end(w->log, w->id, inv, MSQ_LIN_DEQ, v);
-        } else {
-            msq_lin_end(w->log, w->id, inv, MSQ_LIN_DEQ_EMPTY, 0);
-        }
-    }
-    if (h)
-        msq_unregister(h);
-    return NULL;
-}
-
 /* Records one history on t and checks it; returns the checker's verdict. */
-static int record_and_check(target *t, unsigned threads, size_t ops, uint64_t seed,
+static int record_and_check(msq_lin_target *t, unsigned threads, size_t ops, uint64_t seed,
                             const char *label)
 {
-    msq_lin_log *log = msq_lin_log_create(threads, ops);
+    msq_lin_log *log = t ? msq_lin_log_create(threads, ops) : NULL;
     if (log == NULL)
         return -ENOMEM;
-    pthread_t tid[MAX_THREADS];
-    worker w[MAX_THREADS];
-    _Atomic unsigned ready = 0;
-    for (unsigned i = 0; i < threads; i++) {
-        w[i] = (worker){t, log, i, threads, ops, seed, &ready};
-        pthread_create(&tid[i], NULL, work, &w[i]);
+    int rec = msq_lin_record(t, log, threads, ops, seed);
+    if (rec != 0) {
+        fprintf(stderr, "msqcheck: could not start the recording threads: %s\n", strerror(-rec));
+        msq_lin_log_destroy(log);
+        return rec;
     }
-    for (unsigned i = 0; i < threads; i++)
-        pthread_join(tid[i], NULL);
     const msq_lin_op *h;
     size_t n = msq_lin_log_ops(log, &h), overlap = 0;
     for (size_t i = 0; i < n && overlap == 0; i++) /* any pair of threads overlapping? */
@@ -178,23 +107,22 @@ int main(int argc, char **argv)
            ops, histories, msq_reclaim_name(how), seed);
     size_t accepted = 0, rejected = 0, unknown = 0;
     for (size_t k = 0; k < histories; k++) {
-        target t = {0};
-        if (msq_create(&(msq_config){1u << 16, threads, how}, &t.q) != 0)
+        msq_queue *q;
+        if (msq_create(&(msq_config){1u << 16, threads, how}, &q) != 0)
             return 1;
+        msq_lin_target *t = msq_lin_target_queue(q);
         char label[48];
         snprintf(label, sizeof label, "msq history %zu", k + 1);
-        int rc = record_and_check(&t, threads, ops, seed + 1000 * k, label);
+        int rc = record_and_check(t, threads, ops, seed + 1000 * k, label);
         accepted += rc == 1;
         rejected += rc == 0;
         unknown += rc < 0;
-        msq_destroy(t.q);
+        msq_lin_target_destroy(t);
+        msq_destroy(q);
     }
-    target s = {0};
-    pthread_mutex_init(&s.lock, NULL);
-    s.stack = calloc(STACK_CAP, sizeof *s.stack);
-    int stack_rc = record_and_check(&s, threads, ops, seed, "control: mutex stack");
-    free(s.stack);
-    pthread_mutex_destroy(&s.lock);
+    msq_lin_target *s = msq_lin_target_stack(STACK_CAP);
+    int stack_rc = record_and_check(s, threads, ops, seed, "control: mutex stack");
+    msq_lin_target_destroy(s);
     printf("verdict: %zu/%zu msq histories linearizable, %zu rejected, %zu without verdict; "
            "the stack control was %s\n",
            accepted, histories, rejected, unknown,

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "msq.h"
+
 typedef enum msq_lin_kind {
     MSQ_LIN_ENQ = 1,       /* enqueue(value) */
     MSQ_LIN_DEQ = 2,       /* dequeue() returned value */
@@ -62,5 +64,27 @@ int msq_lin_end(msq_lin_log *log, unsigned thread, uint64_t invoke, msq_lin_kind
 /* Number of recorded ops and a pointer to them (thread by thread, in program order).
  * Only when no thread is recording. The array belongs to the log. */
 size_t msq_lin_log_ops(msq_lin_log *log, const msq_lin_op **ops);
+
+/* What a recording runs against: the queue under test, or, as a negative control, a
+ * mutex-protected stack (a real shared object that is a LIFO, not a FIFO: a correct
+ * checker must reject its histories). */
+typedef struct msq_lin_target msq_lin_target;
+
+/* A target for queue q (not owned; it must have room for `threads` handles). NULL on
+ * ENOMEM. */
+msq_lin_target *msq_lin_target_queue(msq_queue *q);
+
+/* The control: a mutex-protected stack of at most `cap` items. NULL on ENOMEM. */
+msq_lin_target *msq_lin_target_stack(size_t cap);
+
+void msq_lin_target_destroy(msq_lin_target *t);
+
+/* Records one history: `threads` threads run `ops` operations each on t, a mix seeded
+ * by `seed` of 45% enqueues (of unique values) and 55% dequeues, and now and then
+ * yield inside an operation's window so that other threads' operations overlap it
+ * even on a busy or single core. Every completed operation goes into log, which must
+ * have room for threads x ops. Returns 0, or -errno if a thread could not start. */
+int msq_lin_record(msq_lin_target *t, msq_lin_log *log, unsigned threads, size_t ops,
+                   uint64_t seed);
 
 #endif

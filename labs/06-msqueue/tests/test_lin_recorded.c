@@ -6,8 +6,6 @@
  * history recorded from a mutex-protected *stack* (a real object that is not a
  * FIFO queue), and a real msq history after two dequeue results are swapped. */
 #include <errno.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,93 +21,11 @@ enum { THREADS = 4, OPS = 250, MAX_STACK = 4096 };
  * apart, never as accepted. */
 #define BUDGET UINT64_C(2000000)
 
-typedef struct target {
-    msq_queue *q;         /* the queue under test, or NULL for the stack */
-    pthread_mutex_t lock; /* the stack: a LIFO in disguise */
-    uintptr_t stack[MAX_STACK];
-    size_t depth;
-} target;
-
-typedef struct rec {
-    target *t;
-    msq_lin_log *log;
-    unsigned id;
-    size_t ops;
-    uint64_t seed;
-    _Atomic unsigned *ready;
-} rec;
-
-static int do_enq(target *t, msq_handle *h, uintptr_t v)
-{
-    if (t->q)
-        return msq_enqueue(h, v);
-    pthread_mutex_lock(&t->lock);
-    int rc = t->depth < MAX_STACK ? (t->stack[t->depth++] = v, 0) : -EAGAIN;
-    pthread_mutex_unlock(&t->lock);
-    return rc;
-}
-
-static int do_deq(target *t, msq_handle *h, uintptr_t *v)
-{
-    if (t->q)
-        return msq_dequeue(h, v);
-    pthread_mutex_lock(&t->lock);
-    int rc = t->depth > 0 ? (*v = t->stack[--t->depth], 0) : -EAGAIN;
-    pthread_mutex_unlock(&t->lock);
-    return rc;
-}
-
-static void *recorder(void *arg)
-{
-    rec *r = arg;
-    cmn_rng rng;
-    cmn_rng_seed(&rng, r->seed + r->id);
-    msq_handle *h = r->t->q ? msq_register(r->t->q) : NULL;
-    /* Spin until all threads are running: a barrier's futex wake-up takes longer
-     * than a whole run, and the history would come out sequential. */
-    atomic_fetch_add(r->ready, 1);
-    while (atomic_load(r->ready) < THREADS)
-        sched_yield();
-    for (size_t i = 0; i < r->ops; i++) {
-        uint64_t inv = msq_lin_begin(r->log);
-        /* Now and then give the CPU away inside the operation's window, so other
-         * threads' operations overlap it even on a busy or single core. */
-        if (cmn_rng_below(&rng, 32) == 0)
-            sched_yield();
-        /* 45% enqueues: the queue stays short, which keeps the number of possible
-         * orders of overlapping enqueues still inside it (the search space) small. */
-        if (cmn_rng_below(&rng, 100) < 45) {
-            uintptr_t v = ((uintptr_t)r->id << 32) | i;
-            int rc = do_enq(r->t, h, v);
-            if (cmn_rng_below(&rng, 32) == 0)
-                sched_yield();
-            if (rc == 0)
-                msq_lin_end(r->log, r->id, inv, MSQ_LIN_ENQ, v);
-        } else {
-            uintptr_t v;
-            if (do_deq(r->t, h, &v) == 0)
-                msq_lin_end(r->log, r->id, inv, MSQ_LIN_DEQ, v);
-            else
-                msq_lin_end(r->log, r->id, inv, MSQ_LIN_DEQ_EMPTY, 0);
-        }
-    }
-    if (h)
-        msq_unregister(h);
-    return NULL;
-}
-
 /* Records one history of THREADS x ops operations on t into log. */
-static void record(target *t, msq_lin_log *log, size_t ops, uint64_t seed)
+static void record(msq_lin_target *t, msq_lin_log *log, size_t ops, uint64_t seed)
 {
-    pthread_t tid[THREADS];
-    rec r[THREADS];
-    _Atomic unsigned ready = 0;
-    for (unsigned i = 0; i < THREADS; i++) {
-        r[i] = (rec){t, log, i, ops, seed, &ready};
-        assert_int_equal(pthread_create(&tid[i], NULL, recorder, &r[i]), 0);
-    }
-    for (unsigned i = 0; i < THREADS; i++)
-        pthread_join(tid[i], NULL);
+    assert_non_null(t);
+    assert_int_equal(msq_lin_record(t, log, THREADS, ops, seed), 0);
 }
 
 /* Pairs of operations of different threads whose intervals overlap. */
@@ -123,7 +39,8 @@ static size_t overlaps(const msq_lin_op *h, size_t n)
     return c;
 }
 
-static int record_and_check(target *t, size_t ops, uint64_t seed, msq_lin_op **copy, size_t *n)
+static int record_and_check(msq_lin_target *t, bool is_queue, size_t ops, uint64_t seed,
+                            msq_lin_op **copy, size_t *n)
 {
     msq_lin_log *log = msq_lin_log_create(THREADS, ops);
     assert_non_null(log);
@@ -140,7 +57,7 @@ static int record_and_check(target *t, size_t ops, uint64_t seed, msq_lin_op **c
     if (getenv("MSQ_LIN_VERBOSE"))
         print_message("history of %zu ops: %llu states, verdict %d\n", *n,
                       (unsigned long long)res.states, rc);
-    if (getenv("MSQ_LIN_DUMP") && rc == 0 && t->q != NULL) {
+    if (getenv("MSQ_LIN_DUMP") && rc == 0 && is_queue) {
         FILE *f = fopen(getenv("MSQ_LIN_DUMP"), "w");
         for (size_t i = 0; i < *n; i++)
             fprintf(f, "%u %d %llu %llu %llx\n", (*copy)[i].thread, (int)(*copy)[i].kind,
@@ -156,11 +73,12 @@ static void accepts_real_histories(msq_reclaim how)
     uint64_t seed = cmn_test_seed();
     size_t rounds = stress_items(64) / 4 + 1, concurrent = 0, accepted = 0;
     for (size_t round = 0; round < rounds; round++) {
-        target t = {0};
-        assert_int_equal(msq_create(&(msq_config){8192, THREADS, how}, &t.q), 0);
+        msq_queue *q;
+        assert_int_equal(msq_create(&(msq_config){8192, THREADS, how}, &q), 0);
+        msq_lin_target *t = msq_lin_target_queue(q);
         msq_lin_op *h;
         size_t n;
-        int rc = record_and_check(&t, OPS, seed + round * 100, &h, &n);
+        int rc = record_and_check(t, true, OPS, seed + round * 100, &h, &n);
         assert_int_equal(n, THREADS * OPS);
         if (rc == 0)
             fail_msg("msq history of round %zu rejected", round);
@@ -169,7 +87,8 @@ static void accepts_real_histories(msq_reclaim how)
         if (getenv("MSQ_LIN_VERBOSE"))
             print_message("round %zu: %zu overlapping pairs\n", round, overlaps(h, n));
         free(h);
-        msq_destroy(t.q);
+        msq_lin_target_destroy(t);
+        msq_destroy(q);
     }
     /* The histories must really be concurrent, or accepting them proves little. */
     assert_true(concurrent * 2 >= rounds);
@@ -198,15 +117,13 @@ static void test_rejects_stack_histories(void **state)
     uint64_t seed = cmn_test_seed();
     int rejected = 0;
     for (int round = 0; round < 4; round++) {
-        target *t = calloc(1, sizeof *t);
-        pthread_mutex_init(&t->lock, NULL);
+        msq_lin_target *t = msq_lin_target_stack(MAX_STACK);
         msq_lin_op *h;
         size_t n;
-        if (record_and_check(t, OPS, seed + (uint64_t)round, &h, &n) == 0)
+        if (record_and_check(t, false, OPS, seed + (uint64_t)round, &h, &n) == 0)
             rejected++;
         free(h);
-        pthread_mutex_destroy(&t->lock);
-        free(t);
+        msq_lin_target_destroy(t);
     }
     assert_true(rejected >= 1);
 }
@@ -221,10 +138,12 @@ static void test_rejects_mutated_msq_history(void **state)
     int rc = -E2BIG;
     for (uint64_t k = 0; k < 8 && rc != 1; k++) {
         free(h);
-        target t = {0};
-        assert_int_equal(msq_create(&(msq_config){8192, THREADS, MSQ_RECLAIM_HP}, &t.q), 0);
-        rc = record_and_check(&t, OPS, cmn_test_seed() + k, &h, &n);
-        msq_destroy(t.q);
+        msq_queue *q;
+        assert_int_equal(msq_create(&(msq_config){8192, THREADS, MSQ_RECLAIM_HP}, &q), 0);
+        msq_lin_target *t = msq_lin_target_queue(q);
+        rc = record_and_check(t, true, OPS, cmn_test_seed() + k, &h, &n);
+        msq_lin_target_destroy(t);
+        msq_destroy(q);
         assert_int_not_equal(rc, 0);
     }
     assert_int_equal(rc, 1);
