@@ -44,7 +44,8 @@ static void test_aggregates_only_uses_the_means(void **state)
     assert_non_null(strstr(out, "5.00x"));
     assert_null(strstr(out, "_median"));
     free(out);
-    rc = run_cmd(&out, "tools/bench-report --stat median --table tests/fixtures/bench-aggregates.json");
+    rc = run_cmd(&out,
+                 "tools/bench-report --stat median --table tests/fixtures/bench-aggregates.json");
     assert_int_equal(rc, 0);
     assert_non_null(strstr(out, "median of repetitions"));
     assert_non_null(strstr(out, "5.00x"));

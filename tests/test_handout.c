@@ -14,7 +14,8 @@ static void test_region_stripped_and_edition_builds(void **state)
     char *dir = scratch_dir("handout");
     assert_non_null(dir);
     char *out = NULL;
-    assert_int_equal(run_cmd(&out, "tools/handout --strip-fixtures --out '%s/tree' --lab none", dir), 0);
+    assert_int_equal(
+        run_cmd(&out, "tools/handout --strip-fixtures --out '%s/tree' --lab none", dir), 0);
     assert_non_null(strstr(out, "1 solution regions stubbed"));
     free(out);
 
@@ -56,15 +57,16 @@ static void test_unbalanced_region_is_refused(void **state)
     char *dir = scratch_dir("handout-bad");
     assert_non_null(dir);
     char *out = NULL;
-    int rc =
-        run_cmd(&out,
-                "mkdir -p '%s/src/labs/01-x/src' && cd '%s/src' && git init -q . && "
-                "printf 'int f(void)\\n{\\n    /* SOLUTION " "BEGIN: hint */\\n    return 1;\\n}\\n' "
-                "> labs/01-x/src/f.c && '%s/tools/handout' --root . --out '%s/out'",
-                dir, dir, TOP, dir);
+    int rc = run_cmd(&out,
+                     "mkdir -p '%s/src/labs/01-x/src' && cd '%s/src' && git init -q . && "
+                     "printf 'int f(void)\\n{\\n    /* SOLUTION "
+                     "BEGIN: hint */\\n    return 1;\\n}\\n' "
+                     "> labs/01-x/src/f.c && '%s/tools/handout' --root . --out '%s/out'",
+                     dir, dir, TOP, dir);
     assert_int_not_equal(rc, 0);
     /* (markers split in two, so this file does not itself look like an open region) */
-    assert_non_null(strstr(out, "labs/01-x/src/f.c:3: SOLUTION " "BEGIN is never closed"));
+    assert_non_null(strstr(out, "labs/01-x/src/f.c:3: SOLUTION "
+                                "BEGIN is never closed"));
     free(out);
     free(dir);
 }
@@ -77,7 +79,8 @@ static void test_wrapped_hint_is_joined(void **state)
     char *out = NULL;
     int rc = run_cmd(&out,
                      "mkdir -p '%s/src/labs/01-x/src' && cd '%s/src' && git init -q . && "
-                     "printf 'int f(int a)\n{\n    /* SOLUTION " "BEGIN: add one, as the\n"
+                     "printf 'int f(int a)\n{\n    /* SOLUTION "
+                     "BEGIN: add one, as the\n"
                      "     * guide says */\n    return a + 1;\n    /* SOLUTION END */\n}\n' "
                      "> labs/01-x/src/f.c && '%s/tools/handout' --root . --out '%s/out' && "
                      "cat '%s/out/labs/01-x/src/f.c'",
