@@ -210,6 +210,7 @@ typedef struct gb_ppu {
     uint32_t frames; /* public: frames finished (VBlank entries) */
     bool stat_line;  /* the STAT interrupt line, for its rising edge */
     uint8_t window_line;
+    uint16_t draw_dots; /* public: this line's mode 3 length in dots (172-295) */
     uint8_t fb[GB_LCD_H][GB_LCD_W];
 } gb_ppu;
 

@@ -1,9 +1,11 @@
 /* ppu.c — the picture processing unit: the mode machine, STAT interrupts and a
  * scanline renderer.
  *
- * A line is 456 dots: mode 2 (OAM scan, 80 dots), mode 3 (drawing, 172 dots here: the
- * length without sprite or scroll penalties), mode 0 (HBlank, the rest); lines
- * 144-153 are mode 1 (VBlank). The tick only adds 4 dots and compares with the next
+ * A line is 456 dots: mode 2 (OAM scan, 80 dots), mode 3 (drawing, 172 dots plus the
+ * penalties Pan Docs lists under "Rendering: Mode 3 length": SCX % 8, 6 for the
+ * window, 6-11 per object), mode 0 (HBlank, the rest); lines 144-153 are mode 1
+ * (VBlank). The length is fixed when mode 3 starts; the boundary is seen at the
+ * first M-cycle (4 dots) that reaches it. The tick only adds 4 dots and compares with the next
  * boundary, so the per-M-cycle cost is two instructions; at a boundary the mode
  * changes, the STAT line is re-evaluated (the interrupt fires on its rising edge) and,
  * entering HBlank, the whole line is rendered from VRAM and OAM as they are then.
@@ -23,7 +25,7 @@ enum {
     WX = 0x4B
 };
 enum { MODE_HBLANK = 0, MODE_VBLANK = 1, MODE_OAM = 2, MODE_DRAW = 3 };
-enum { DOT_DRAW = 80, DOT_HBLANK = 252, DOTS_PER_LINE = 456 };
+enum { DOT_DRAW = 80, DRAW_MIN = 172, DOTS_PER_LINE = 456 };
 
 static bool lcd_on(const gb *g)
 {
@@ -183,21 +185,72 @@ static void render_line(gb *g)
         render_sprites(g, colors, row);
 }
 
+/* ---- mode 3's length ----------------------------------------------------------------- */
+
+/* Whether the window shows on the current line (the same test render_bg makes). */
+static bool window_on_line(const gb *g)
+{
+    return (g->io[LCDC] & 0x21) == 0x21 && g->io[WY] <= g->ppu.ly && g->io[WX] <= 166;
+}
+
+/* Dots of mode 3 on this line, from the registers and OAM as mode 3 starts (Pan Docs,
+ * "Rendering: Mode 3 length" and "OBJ penalty algorithm"):
+ *   172, plus SCX % 8 (pixels of the first tile thrown away),
+ *   plus 6 if the window starts on this line (the fetcher restarts on the window),
+ *   plus, per object drawn (X 1-167, objects enabled), 6 for fetching its tile and,
+ *   for the first object whose leftmost pixel falls in a given BG or window tile,
+ *   max(0, pixels of that tile right of that pixel - 2) waiting for the BG fetch;
+ *   an object at X = 0 counts as pixel 0 of its tile whatever SCX is (6 + 5 = 11,
+ *   Pan Docs' exception). Objects are taken left to right, OAM order breaking ties. */
+static unsigned draw_length(const gb *g)
+{
+    /* SOLUTION BEGIN: 172 + SCX%8 + 6 with the window + per object 6 (+ the BG-fetch wait for the first object in a tile; X=0 is pixel 0) */
+    const uint8_t lcdc = g->io[LCDC];
+    unsigned dots = DRAW_MIN + (g->io[SCX] & 7u);
+    bool win = window_on_line(g);
+    unsigned wstart = g->io[WX]; /* screen x + 7 where the window begins */
+    if (win)
+        dots += 6;
+    if (!(lcdc & 0x02))
+        return dots;
+    uint8_t list[10];
+    unsigned n = select_sprites(g, (lcdc & 0x04) ? 16 : 8, list);
+    /* Tiles already waited for: BG tiles 0-20 of the line, window tiles 32-52. */
+    uint64_t seen = 0;
+    for (unsigned k = 0; k < n; k++) {
+        unsigned x = g->oam[list[k] * 4 + 1]; /* screen x + 8 of the leftmost pixel */
+        if (x >= GB_LCD_W + 8)
+            continue; /* never reached: not drawn, no penalty */
+        unsigned pos, tile;
+        if (x == 0) { /* wholly off the left edge: pixel 0 of tile 0 whatever SCX is */
+            pos = 0;
+            tile = 0;
+        } else if (win && x + 7 >= wstart + 8) { /* in the window: count from its left edge */
+            pos = x + 7 - wstart;
+            tile = 32 + pos / 8;
+        } else { /* in the BG: tile boundaries sit SCX % 8 pixels left of the screen's */
+            pos = x + (g->io[SCX] & 7u);
+            tile = pos / 8;
+        }
+        if (!(seen >> tile & 1u)) {
+            seen |= (uint64_t)1 << tile;
+            unsigned right = 7 - (pos & 7); /* the tile's pixels right of this one */
+            dots += right > 2 ? right - 2 : 0;
+        }
+        dots += 6;
+    }
+    return dots;
+    /* SOLUTION END */
+}
+
 /* ---- the mode machine --------------------------------------------------------------- */
 
 /* A mode boundary was reached: change mode, maybe finish a line or a frame. */
 void gb_ppu_event(gb *g)
 {
     gb_ppu *p = &g->ppu;
-    /* SOLUTION BEGIN: 80 dots OAM scan, 172 drawing (render at its end), HBlank to 456; VBlank from line 144 to 153 */
-    if (p->dot == DOT_DRAW && p->ly < GB_LCD_H) {
-        p->mode = MODE_DRAW;
-        p->next = DOT_HBLANK;
-    } else if (p->dot == DOT_HBLANK && p->ly < GB_LCD_H) {
-        p->mode = MODE_HBLANK;
-        p->next = DOTS_PER_LINE;
-        render_line(g);
-    } else if (p->dot >= DOTS_PER_LINE) {
+    /* SOLUTION BEGIN: 80 dots OAM scan, draw_length() dots drawing (render at its end), HBlank to 456; VBlank from line 144 to 153 */
+    if (p->dot >= DOTS_PER_LINE) {
         p->dot = 0;
         p->ly++;
         if (p->ly == GB_LCD_H) {
@@ -217,6 +270,14 @@ void gb_ppu_event(gb *g)
         } else {
             p->next = DOTS_PER_LINE;
         }
+    } else if (p->mode == MODE_DRAW) {
+        p->mode = MODE_HBLANK;
+        p->next = DOTS_PER_LINE;
+        render_line(g);
+    } else if (p->ly < GB_LCD_H) { /* dot 80: from mode 2 (or the first line's mode 0) */
+        p->mode = MODE_DRAW;
+        p->draw_dots = (uint16_t)draw_length(g);
+        p->next = (uint16_t)(DOT_DRAW + p->draw_dots);
     }
     /* SOLUTION END */
     update_stat_line(g);

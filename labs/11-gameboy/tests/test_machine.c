@@ -335,6 +335,156 @@ static void test_frame_rate(void **state)
     free(rom);
 }
 
+/* ---- mode 3's length (Pan Docs, "Rendering: Mode 3 length", "OBJ penalty algorithm")
+ * 172 dots, plus SCX % 8, plus 6 when the window starts on the line, plus per object
+ * 6 and, for the first object in a BG/window tile, max(0, pixels right of its
+ * leftmost one - 2); OAM X = 0 costs 11 whatever SCX is. The CPU sees mode 3 in
+ * ceil(dots / 4) M-cycles: it starts at dot 80 and ends at the first M-cycle
+ * boundary at or after dot 80 + length. */
+
+typedef struct mode3_setup {
+    uint8_t lcdc, scx, wy, wx;
+    uint8_t nobj, obj_x[10];
+} mode3_setup;
+
+/* Sets the registers and objects (all on lines 0-7) with the LCD off, switches it on
+ * and counts, on line 2, the M-cycles a STAT read shows mode 3. Returns them and
+ * stores the PPU's figure in dots. */
+static unsigned mode3_cycles(const mode3_setup *m, unsigned *dots)
+{
+    host_log log = {0};
+    uint8_t *rom;
+    gb *g = boot(&log, NULL, 0, &rom);
+    wr(g, 0xFF40, 0x00);
+    for (unsigned i = 0; i < 0xA0; i++)
+        wr(g, (uint16_t)(0xFE00 + i), 0); /* Y = 0: no object on any line */
+    for (unsigned k = 0; k < m->nobj; k++) {
+        wr(g, (uint16_t)(0xFE00 + k * 4), 16); /* lines 0-7 */
+        wr(g, (uint16_t)(0xFE00 + k * 4 + 1), m->obj_x[k]);
+    }
+    wr(g, 0xFF43, m->scx);
+    wr(g, 0xFF4A, m->wy);
+    wr(g, 0xFF4B, m->wx);
+    wr(g, 0xFF40, m->lcdc);
+    while (!(g->ppu.ly == 2 && g->ppu.mode == 2))
+        idle(g, 1);
+    unsigned n = 0;
+    while ((rd(g, 0xFF41) & 3) != 3)
+        ;
+    for (n = 1; (rd(g, 0xFF41) & 3) == 3; n++)
+        assert_true(n < 100);
+    assert_int_equal(g->ppu.ly, 2);
+    *dots = g->ppu.draw_dots;
+    free(g);
+    free(rom);
+    return n;
+}
+
+static void expect_mode3(const mode3_setup *m, unsigned want_dots)
+{
+    unsigned dots, cycles = mode3_cycles(m, &dots);
+    assert_int_equal(dots, want_dots);
+    assert_int_equal(cycles, (want_dots + 3) / 4);
+}
+
+static void test_mode3_scx_penalty(void **state)
+{
+    (void)state;
+    for (unsigned scx = 0; scx < 16; scx++) { /* SCX % 8 dots: 172-179 */
+        mode3_setup m = {.lcdc = 0x91, .scx = (uint8_t)scx};
+        expect_mode3(&m, 172 + scx % 8);
+    }
+}
+
+static void test_mode3_window_penalty(void **state)
+{
+    (void)state;
+    mode3_setup on = {.lcdc = 0xB1, .wy = 0, .wx = 87}; /* from x = 80 */
+    expect_mode3(&on, 172 + 6);
+    mode3_setup below = {.lcdc = 0xB1, .wy = 3, .wx = 87}; /* WY > LY: not yet */
+    expect_mode3(&below, 172);
+    mode3_setup right = {.lcdc = 0xB1, .wy = 0, .wx = 167}; /* WX > 166: never */
+    expect_mode3(&right, 172);
+    mode3_setup off = {.lcdc = 0x91, .wy = 0, .wx = 87}; /* LCDC bit 5 clear */
+    expect_mode3(&off, 172);
+    mode3_setup scx = {.lcdc = 0xB1, .scx = 5, .wy = 0, .wx = 87};
+    expect_mode3(&scx, 172 + 5 + 6);
+}
+
+static void test_mode3_object_penalty(void **state)
+{
+    (void)state;
+    /* The Pixel at tile pixel 0: 7 to its right, 7 - 2 = 5, plus 6. */
+    mode3_setup one = {.lcdc = 0x93, .nobj = 1, .obj_x = {8}};
+    expect_mode3(&one, 172 + 11);
+    /* Tile pixels 5, 6, 7: at most 2 to the right, so the flat 6 only. */
+    for (uint8_t x = 13; x <= 15; x++) {
+        mode3_setup late = {.lcdc = 0x93, .nobj = 1, .obj_x = {x}};
+        expect_mode3(&late, 172 + 6);
+    }
+    /* Tile pixel 2: 5 to the right, 3 + 6. */
+    mode3_setup mid = {.lcdc = 0x93, .nobj = 1, .obj_x = {10}};
+    expect_mode3(&mid, 172 + 9);
+    /* Two objects in one tile: the second pays the flat 6 only. */
+    mode3_setup same = {.lcdc = 0x93, .nobj = 2, .obj_x = {8, 9}};
+    expect_mode3(&same, 172 + 11 + 6);
+    /* Two tiles: both wait. */
+    mode3_setup two = {.lcdc = 0x93, .nobj = 2, .obj_x = {24, 8}};
+    expect_mode3(&two, 172 + 11 + 11);
+    /* SCX moves the tile boundaries: with SCX = 3, X = 8 is tile pixel 3. */
+    mode3_setup scx = {.lcdc = 0x93, .scx = 3, .nobj = 1, .obj_x = {8}};
+    expect_mode3(&scx, 172 + 3 + 2 + 6);
+    /* OAM X = 0 costs 11 whatever SCX is. */
+    for (uint8_t s = 0; s < 8; s++) {
+        mode3_setup zero = {.lcdc = 0x93, .scx = s, .nobj = 1, .obj_x = {0}};
+        expect_mode3(&zero, 172u + s + 11);
+    }
+    /* Objects the PPU never reaches (X >= 168) or does not draw (LCDC bit 1 clear)
+     * cost nothing. */
+    mode3_setup off_right = {.lcdc = 0x93, .nobj = 2, .obj_x = {168, 255}};
+    expect_mode3(&off_right, 172);
+    mode3_setup disabled = {.lcdc = 0x91, .nobj = 1, .obj_x = {8}};
+    expect_mode3(&disabled, 172);
+    /* In the window the tiles count from WX - 7: window from x = 4 (WX = 11), an
+     * object at X = 12 (screen x 4) is pixel 0 of the first window tile. */
+    mode3_setup win = {.lcdc = 0xB3, .wy = 0, .wx = 11, .nobj = 1, .obj_x = {12}};
+    expect_mode3(&win, 172 + 6 + 11);
+    /* Ten objects in ten tiles, each at pixel 0: the longest case, 172 + 110. */
+    mode3_setup ten = {.lcdc = 0x93, .nobj = 10,
+                       .obj_x = {8, 16, 24, 32, 40, 48, 56, 64, 72, 80}};
+    expect_mode3(&ten, 172 + 110);
+}
+
+/* HBlank starts when mode 3 ends, so a longer mode 3 moves the mode 0 STAT interrupt
+ * later by the same M-cycles (Pan Docs: mode 0 lasts 376 - mode 3's length). */
+static void test_hblank_interrupt_moves_with_mode3(void **state)
+{
+    (void)state;
+    unsigned at[2];
+    for (unsigned k = 0; k < 2; k++) {
+        host_log log = {0};
+        uint8_t *rom;
+        gb *g = boot(&log, NULL, 0, &rom);
+        wr(g, 0xFF40, 0x00);
+        wr(g, 0xFF43, k ? 7 : 0);
+        wr(g, 0xFF41, 0x08); /* STAT interrupt on mode 0 */
+        wr(g, 0xFF40, 0x91);
+        while (!(g->ppu.ly == 2 && g->ppu.mode == 2))
+            idle(g, 1);
+        g->iflag = 0;
+        unsigned n = 0;
+        while (!(g->iflag & GB_IRQ_STAT)) {
+            idle(g, 1);
+            n++;
+        }
+        at[k] = n;
+        free(g);
+        free(rom);
+    }
+    /* (80 + 172) / 4 = 63 M-cycles after line start; SCX = 7 adds 7 dots = 2 M-cycles */
+    assert_int_equal(at[1], at[0] + 2);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_boot_state),
     cmocka_unit_test(test_tac_change_is_an_edge),
@@ -349,6 +499,10 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_ld_b_b_event),
     cmocka_unit_test(test_serial_bytes_reach_the_host),
     cmocka_unit_test(test_frame_rate),
+    cmocka_unit_test(test_mode3_scx_penalty),
+    cmocka_unit_test(test_mode3_window_penalty),
+    cmocka_unit_test(test_mode3_object_penalty),
+    cmocka_unit_test(test_hblank_interrupt_moves_with_mode3),
 };
 
 CMN_TEST_MAIN(tests)
