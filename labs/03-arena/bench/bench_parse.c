@@ -1,16 +1,20 @@
 /* bench_parse.c — the parse workload: text -> tree of many small nodes -> free it all.
  *
  * A generated s-expression document (~20,000 nodes, ~190 KiB: lists, integers, symbols
- * and strings of mixed lengths) is parsed into an AST: a 24-byte node per expression,
+ * and strings of mixed lengths) is parsed into an AST: a 16-byte node per expression,
  * a copied string per symbol or string, an exact-size child array per list. Then the
  * whole tree is released: malloc-style allocators free every block (walking the tree,
  * sized frees where the library has them), arenas reset once. Items = nodes parsed.
  * The allocation pattern (sizes 1..400 bytes, mostly under 64) is what a compiler
- * front end or a JSON/config loader does. */
+ * front end or a JSON/config loader does. Every variant's tree is checked against a
+ * digest the generator computed from the text it wrote. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__) && !defined(BENCH_PARSE_SWAR)
+#include <emmintrin.h>
+#endif
 
 #include "bench.h"
 #include "peers.h"
@@ -65,7 +69,10 @@ static void put(text *t, char c)
     t->buf[t->len] = '\0';
 }
 
-static void gen(text *t, int depth)
+/* Appends one random expression and returns its digest (see digest() below), computed
+ * from what was written, so the parser's tree is checked against the generator, not
+ * against itself. */
+static int64_t gen(text *t, int depth)
 {
     static const char alpha[] = "abcdefghijklmnopqrstuvwxyz-+*<>=?!";
     uint64_t r = next(t) % 100;
@@ -73,12 +80,14 @@ static void gen(text *t, int depth)
     if (depth < 7 && (r < 22 || depth == 0)) {
         put(t, '(');
         int n = 1 + (int)(next(t) % (depth == 0 ? 12 : 6));
+        int64_t d = (int64_t)n * 31;
         for (int i = 0; i < n; i++) {
             if (i)
                 put(t, ' ');
-            gen(t, depth + 1);
+            d += gen(t, depth + 1);
         }
         put(t, ')');
+        return d;
     } else if (r < 50) {
         int64_t v = (int64_t)(next(t) % 2000000) - 1000000;
         char num[32];
@@ -91,47 +100,192 @@ static void gen(text *t, int depth)
             put(t, '-');
         while (k > 0)
             put(t, num[--k]);
+        return v;
     } else if (r < 78) {
         size_t n = 1 + next(t) % 12;
+        char c = 0;
         for (size_t i = 0; i < n; i++)
-            put(t, alpha[next(t) % (sizeof alpha - 1)]);
+            put(t, c = alpha[next(t) % (sizeof alpha - 1)]);
+        return (int64_t)n + c;
     } else {
         put(t, '"');
         size_t n = next(t) % 48;
+        char c = 0;
         for (size_t i = 0; i < n; i++)
-            put(t, (char)('a' + next(t) % 26));
+            put(t, c = (char)('a' + next(t) % 26));
         put(t, '"');
+        return (int64_t)n + c;
     }
 }
 
 static text doc;
+static int64_t doc_digest; /* the digest of the document's tree, from the generator */
 
 static void make_doc(void)
 {
     doc.rng = 0x9e3779b97f4a7c15u;
     put(&doc, '(');
+    int64_t kids = 0, sum = 0;
     while (doc.len < (size_t)190 * 1024) {
         put(&doc, '\n');
-        gen(&doc, 0);
+        sum += gen(&doc, 0);
+        kids++;
     }
     put(&doc, ')');
+    doc_digest = kids * 31 + sum;
     doc.nodes++;
+    /* Padding for the parser's 8- and 16-byte loads (see "the parser" below). */
+    doc.buf = grow_or_die(doc.buf, doc.len + 1 + 16);
+    memset(doc.buf + doc.len + 1, 0, 16);
 }
 
-/* --- the parser ----------------------------------------------------------------------- */
+/* --- the parser -----------------------------------------------------------------------
+ * Lean on purpose: the benchmark is about the allocator, so the parser does the least a
+ * real one must (find each token's end, convert numbers, copy names and strings, build
+ * the child arrays) without per-character branches: a token's kind is one table lookup,
+ * its end is searched sixteen bytes at a time with SSE2 (every x86-64; elsewhere, or
+ * with -DBENCH_PARSE_SWAR, eight at a time with SWAR, "SIMD within a register"), and numbers of up to 7 digits are
+ * converted with three multiplies and no loop. The wide loads may read up to 15 bytes
+ * past the document's final NUL: make_doc pads the buffer for that. */
+
+typedef struct frame {
+    node *list; /* an open list */
+    size_t base; /* where its children start on the child stack */
+} frame;
 
 typedef struct parser {
     const char *s;
     const peer *pk;
     void *ctx;
-    node **stack; /* children of the open lists, reused across runs */
-    size_t sp;
+    node **stack;  /* children of the open lists, reused across runs */
+    frame *frames; /* the open lists, innermost last */
     size_t nodes;
 } parser;
 
-static bool is_delim(char c)
+/* Allocates the child stack and the frame stack, each big enough for the document. */
+static parser parser_new(const peer *pk, void *ctx)
 {
-    return c == ' ' || c == '\n' || c == '(' || c == ')' || c == '\0';
+    parser p = {.pk = pk, .ctx = ctx};
+    p.stack = malloc(doc.nodes * sizeof *p.stack);
+    p.frames = malloc(doc.nodes * sizeof *p.frames);
+    if (p.stack == NULL || p.frames == NULL) {
+        fprintf(stderr, "bench_parse: out of memory for the parser's stacks\n");
+        abort();
+    }
+    return p;
+}
+
+static void parser_free(parser *p)
+{
+    free(p->stack);
+    free(p->frames);
+}
+
+/* Bad input is a bug in the generator (the document is made here), but says where. */
+static _Noreturn void parse_error(const char *what, const char *at)
+{
+    fprintf(stderr, "bench_parse: %s at offset %td of the generated document\n", what,
+            at - doc.buf);
+    abort();
+}
+
+#define ONES 0x0101010101010101u
+#define HIGHS 0x8080808080808080u
+
+static uint64_t load8(const char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w); /* byte 0 of the text is always the low byte */
+#endif
+    return w;
+}
+
+/* Index (0..7) of the lowest flagged byte; m != 0. */
+static size_t first_flag(uint64_t m)
+{
+    return (size_t)__builtin_ctzll(m) >> 3;
+}
+
+#if !defined(__SSE2__) || defined(BENCH_PARSE_SWAR)
+/* High bit set in each zero byte of w. Only the LOWEST flag is exact (a borrow can set
+ * false flags above a true one), which is all a "first match" search needs. */
+static uint64_t zero_bytes(uint64_t w)
+{
+    return (w - ONES) & ~w & HIGHS;
+}
+
+/* Flags the bytes that end a symbol: ' ', '\n', '(', ')' and the final NUL. */
+static uint64_t delim_bytes(uint64_t w)
+{
+    return zero_bytes(w) | zero_bytes(w ^ (ONES * ' ')) | zero_bytes(w ^ (ONES * '\n')) |
+           zero_bytes((w | ONES) ^ (ONES * ')')); /* '(' is ')' with bit 0 clear */
+}
+#endif
+
+/* Flags the bytes that are not '0'..'9' (x = w ^ '0' is 0..9 exactly for digits; a byte
+ * >= 10 gets its high bit from x + 0x76, a byte >= 0x80 already has it). */
+static uint64_t nondigit_bytes(uint64_t w)
+{
+    uint64_t x = w ^ (ONES * '0');
+    return ((x + ONES * 0x76) | x) & HIGHS;
+}
+
+/* The value of the n (1..7) digits at s, known to be followed by a non-digit.
+ * The digits are shifted to the top bytes (leading zero digits below), then pairs,
+ * quads and the whole are combined by multiplies: the technique of D. Lemire,
+ * "Quickly parsing eight digits" (2018). */
+static uint64_t digits_value(uint64_t w, size_t n)
+{
+    uint64_t x = (w ^ (ONES * '0')) << (64 - 8 * n);
+    x = x * 10 + (x >> 8); /* bytes 0,2,4,6: two-digit numbers */
+    const uint64_t mask = 0x000000FF000000FFu;
+    return ((x & mask) * (100 + (1000000ull << 32)) +
+            ((x >> 16) & mask) * (1 + (10000ull << 32))) >> 32;
+}
+
+/* Offset of the first '"' at or after e. */
+static size_t find_quote(const char *e)
+{
+#if defined(__SSE2__) && !defined(BENCH_PARSE_SWAR) /* every x86-64: 16 bytes a step */
+    for (size_t i = 0;; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(e + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+        if (m != 0)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#else
+    for (size_t i = 0;; i += 8) {
+        uint64_t m = zero_bytes(load8(e + i) ^ (ONES * '"'));
+        if (m != 0)
+            return i + first_flag(m);
+    }
+#endif
+}
+
+/* Offset of the first symbol delimiter (' ', '\n', '(', ')', NUL) at or after e. */
+static size_t find_delim(const char *e)
+{
+#if defined(__SSE2__) && !defined(BENCH_PARSE_SWAR)
+    for (size_t i = 0;; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(e + i));
+        __m128i d = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_setzero_si128()),
+                         _mm_cmpeq_epi8(v, _mm_set1_epi8(' '))),
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+                         _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(1)), _mm_set1_epi8(')'))));
+        unsigned m = (unsigned)_mm_movemask_epi8(d);
+        if (m != 0)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#else
+    for (size_t i = 0;; i += 8) {
+        uint64_t m = delim_bytes(load8(e + i));
+        if (m != 0)
+            return i + first_flag(m);
+    }
+#endif
 }
 
 static char *copy_str(parser *p, const char *from, size_t n)
@@ -142,56 +296,105 @@ static char *copy_str(parser *p, const char *from, size_t n)
     return s;
 }
 
-/* Parses one expression at p->s. The cursor is kept in a local and written back, so
- * the compiler need not reload it after every store through a char pointer. */
+/* What the first byte of a token says (one table lookup, one switch: no chain of
+ * compares for the CPU to mispredict one by one). */
+enum { C_SYM, C_SPACE, C_OPEN, C_CLOSE, C_QUOTE, C_DIGIT, C_MINUS, C_END };
+
+static const unsigned char cls[256] = {
+    [' '] = C_SPACE, ['\n'] = C_SPACE, ['('] = C_OPEN, [')'] = C_CLOSE, ['"'] = C_QUOTE,
+    ['0'] = C_DIGIT, ['1'] = C_DIGIT, ['2'] = C_DIGIT, ['3'] = C_DIGIT, ['4'] = C_DIGIT,
+    ['5'] = C_DIGIT, ['6'] = C_DIGIT, ['7'] = C_DIGIT, ['8'] = C_DIGIT, ['9'] = C_DIGIT,
+    ['-'] = C_MINUS, ['\0'] = C_END,
+};
+
+/* Parses the expression at p->s and returns its tree. Iterative: open lists are kept
+ * on p->frames and finished children on p->stack, so there is no call per node and the
+ * cursor stays in a register. Allocation order is that of a recursive descent: a list's
+ * node, then its children, then its exact-size child array. */
 static node *parse(parser *p)
 {
     const char *s = p->s;
-    while (*s == ' ' || *s == '\n')
-        s++;
-    node *x = p->pk->alloc(p->ctx, sizeof *x);
-    p->nodes++;
-    if (*s == '(') {
-        s++;
-        size_t base = p->sp;
-        for (;;) {
-            while (*s == ' ' || *s == '\n')
-                s++;
-            if (*s == ')')
-                break;
-            p->s = s;
-            node *kid = parse(p);
-            s = p->s;
-            p->stack[p->sp++] = kid;
+    node **kids = p->stack;
+    size_t sp = 0, depth = 0, nodes = 0;
+    node *x;
+    for (;;) {
+        char c = *s;
+        switch (cls[(unsigned char)c]) {
+        case C_SPACE:
+            s++;
+            continue;
+        case C_END:
+            parse_error(depth ? "unclosed list" : "no expression", s);
+        case C_CLOSE: {
+            if (depth == 0)
+                parse_error("')' without '('", s);
+            frame *f = &p->frames[--depth];
+            size_t n = sp - f->base;
+            x = f->list;
+            *x = (node){.kind = K_LIST, .n = (uint32_t)n};
+            x->u.kids = p->pk->alloc(p->ctx, n * sizeof(node *));
+            memcpy(x->u.kids, kids + f->base, n * sizeof(node *));
+            sp = f->base;
+            s++;
+            break;
         }
-        s++;
-        size_t n = p->sp - base;
-        *x = (node){.kind = K_LIST, .n = (uint32_t)n};
-        x->u.kids = p->pk->alloc(p->ctx, n * sizeof(node *));
-        memcpy(x->u.kids, p->stack + base, n * sizeof(node *));
-        p->sp = base;
-    } else if (*s == '"') {
-        const char *e = s + 1;
-        while (*e != '"')
-            e++;
-        *x = (node){.kind = K_STR, .n = (uint32_t)(e - s - 1)};
-        x->u.str = copy_str(p, s + 1, x->n);
-        s = e + 1;
-    } else if (*s == '-' ? (s[1] >= '0' && s[1] <= '9') : (*s >= '0' && *s <= '9')) {
-        int64_t v = 0, sign = *s == '-' ? -1 : 1;
-        s += *s == '-';
-        while (*s >= '0' && *s <= '9')
-            v = v * 10 + (*s++ - '0');
-        *x = (node){.kind = K_NUM, .u.num = v * sign};
-    } else {
-        const char *e = s;
-        while (!is_delim(*e))
-            e++;
-        *x = (node){.kind = K_SYM, .n = (uint32_t)(e - s)};
-        x->u.str = copy_str(p, s, x->n);
-        s = e;
+        case C_OPEN:
+            x = p->pk->alloc(p->ctx, sizeof *x);
+            nodes++;
+            p->frames[depth++] = (frame){x, sp};
+            s++;
+            continue;
+        case C_QUOTE: {
+            x = p->pk->alloc(p->ctx, sizeof *x);
+            nodes++;
+            size_t n = find_quote(s + 1);
+            const char *e = s + 1 + n;
+            *x = (node){.kind = K_STR, .n = (uint32_t)n};
+            x->u.str = copy_str(p, s + 1, n);
+            s = e + 1;
+            break;
+        }
+        case C_MINUS:
+            if (s[1] < '0' || s[1] > '9')
+                goto symbol;
+            /* fall through */
+        case C_DIGIT: {
+            x = p->pk->alloc(p->ctx, sizeof *x);
+            nodes++;
+            s += c == '-';
+            uint64_t w = load8(s), m = nondigit_bytes(w), v;
+            if (m != 0) {
+                size_t n = first_flag(m);
+                v = digits_value(w, n);
+                s += n;
+            } else { /* eight digits or more: the plain loop (unsigned: wraps, never UB) */
+                v = 0;
+                while (*s >= '0' && *s <= '9')
+                    v = v * 10 + (uint64_t)(*s++ - '0');
+            }
+            *x = (node){.kind = K_NUM, .u.num = c == '-' ? -(int64_t)v : (int64_t)v};
+            break;
+        }
+        default:
+        symbol: {
+            x = p->pk->alloc(p->ctx, sizeof *x);
+            nodes++;
+            size_t n = find_delim(s);
+            *x = (node){.kind = K_SYM, .n = (uint32_t)n};
+            x->u.str = copy_str(p, s, n);
+            s += n;
+            break;
+        }
+        }
+        /* x is finished: the whole expression, or one more child of the open list. */
+        if (depth == 0)
+            break;
+        kids[sp++] = x;
+        /* One separator, skipped without a branch (more go through C_SPACE). */
+        s += cls[(unsigned char)*s] == C_SPACE;
     }
     p->s = s;
+    p->nodes = nodes;
     return x;
 }
 
@@ -226,7 +429,7 @@ static void bm_parse(bench_state *st, void *arg)
 {
     const peer *pk = arg;
     void *ctx = pk->make ? pk->make() : NULL;
-    parser p = {.pk = pk, .ctx = ctx, .stack = malloc(doc.nodes * sizeof(node *))};
+    parser p = parser_new(pk, ctx);
     int64_t got = 0;
     while (bench_keep_running(st)) {
         p.s = doc.buf;
@@ -242,7 +445,7 @@ static void bm_parse(bench_state *st, void *arg)
     }
     bench_set_items(st, bench_state_iterations(st) * (int64_t)doc.nodes);
     bench_counter(st, "nodes", (double)doc.nodes, BENCH_COUNTER_DEFAULT);
-    free(p.stack);
+    parser_free(&p);
     if (pk->destroy)
         pk->destroy(ctx);
     if (got != expected_digest)
@@ -306,18 +509,24 @@ static void setup(void)
 {
     make_doc();
     {
-        parser r = {.pk = &recorder, .stack = malloc(doc.nodes * sizeof(node *)), .s = doc.buf};
+        parser r = parser_new(&recorder, NULL);
+        r.s = doc.buf;
         release(&recorder, NULL, parse(&r));
-        free(r.stack);
+        parser_free(&r);
     }
     /* The reference tree, built once with the C library's malloc. */
-    parser p = {.pk = &bench_peers[0], .stack = malloc(doc.nodes * sizeof(node *)), .s = doc.buf};
+    parser p = parser_new(&bench_peers[0], NULL);
+    p.s = doc.buf;
     node *root = parse(&p);
     expected_digest = digest(root);
     release(p.pk, NULL, root);
-    free(p.stack);
-    if (p.nodes != doc.nodes)
-        abort(); /* the generator and the parser disagree: a bug in this file */
+    parser_free(&p);
+    if (p.nodes != doc.nodes || expected_digest != doc_digest) {
+        fprintf(stderr, "bench_parse: the parser read %zu nodes (digest %lld), the generator "
+                        "wrote %zu (digest %lld): a bug in this file\n", p.nodes,
+                (long long)expected_digest, doc.nodes, (long long)doc_digest);
+        abort();
+    }
     char name[64];
     for (size_t i = 0; i < bench_npeers; i++) {
         snprintf(name, sizeof name, "parse/%s", bench_peers[i].name);
