@@ -450,8 +450,7 @@ static void test_mode3_object_penalty(void **state)
     mode3_setup win = {.lcdc = 0xB3, .wy = 0, .wx = 11, .nobj = 1, .obj_x = {12}};
     expect_mode3(&win, 172 + 6 + 11);
     /* Ten objects in ten tiles, each at pixel 0: the longest case, 172 + 110. */
-    mode3_setup ten = {.lcdc = 0x93, .nobj = 10,
-                       .obj_x = {8, 16, 24, 32, 40, 48, 56, 64, 72, 80}};
+    mode3_setup ten = {.lcdc = 0x93, .nobj = 10, .obj_x = {8, 16, 24, 32, 40, 48, 56, 64, 72, 80}};
     expect_mode3(&ten, 172 + 110);
 }
 

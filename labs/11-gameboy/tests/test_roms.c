@@ -71,10 +71,17 @@ static void test_ppu_timing(void **state)
     check_rom("ppu_timing");
 }
 
+static void test_ppu_mode3(void **state)
+{
+    (void)state;
+    check_rom("ppu_mode3");
+}
+
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_timer),  cmocka_unit_test(test_interrupts),
-    cmocka_unit_test(test_serial), cmocka_unit_test(test_dma),
-    cmocka_unit_test(test_mbc1),   cmocka_unit_test(test_ppu_timing),
+    cmocka_unit_test(test_timer),     cmocka_unit_test(test_interrupts),
+    cmocka_unit_test(test_serial),    cmocka_unit_test(test_dma),
+    cmocka_unit_test(test_mbc1),      cmocka_unit_test(test_ppu_timing),
+    cmocka_unit_test(test_ppu_mode3),
 };
 
 CMN_TEST_MAIN(tests)
