@@ -41,8 +41,8 @@ static int encode(FILE *f, const uint8_t *pixels, uint32_t w, uint32_t h, size_t
 int cmn_png_write(const char *path, const uint8_t *pixels, uint32_t width, uint32_t height,
                   size_t stride, cmn_png_format format)
 {
-    if (!path || !pixels || width == 0 || height == 0 || width > 1u << 20 ||
-        height > 1u << 20 || (format != CMN_PNG_GRAY && format != CMN_PNG_RGB) ||
+    if (!path || !pixels || width == 0 || height == 0 || width > 1u << 20 || height > 1u << 20 ||
+        (format != CMN_PNG_GRAY && format != CMN_PNG_RGB) ||
         stride < (size_t)width * (size_t)format)
         return -EINVAL;
     size_t n = strlen(path);

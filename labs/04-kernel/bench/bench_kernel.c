@@ -143,7 +143,7 @@ static void bm_frames_freelist(bench_state *st, void *ctx)
         next[held[i]] = fl.head; /* put */
         fl.head = held[i];
         held[(i * 7919u) % HELD] ^= 0; /* same access pattern cost as below */
-        held[i] = fl.head;           /* get */
+        held[i] = fl.head;             /* get */
         fl.head = next[fl.head];
         BENCH_DO_NOT_OPTIMIZE(held[i]);
     }

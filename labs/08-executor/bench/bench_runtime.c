@@ -103,8 +103,8 @@ static void bm_echo(bench_state *st, void *ctx)
         return;
     while (bench_keep_running(st)) {
         int err = 0;
-        uint64_t ns = exec_wl_echo(rt, BENCH_ECHO_CONNS, BENCH_ECHO_MSGS, BENCH_ECHO_SIZE, NULL,
-                                   &err);
+        uint64_t ns =
+            exec_wl_echo(rt, BENCH_ECHO_CONNS, BENCH_ECHO_MSGS, BENCH_ECHO_SIZE, NULL, &err);
         if (!ns) {
             char msg[64];
             snprintf(msg, sizeof msg, "echo failed: %d", err);
@@ -132,8 +132,10 @@ static void setup(void)
     static const struct {
         const char *name;
         variant *v;
-    } vs[] = {{"exec_epoll", &v_epoll}, {"exec_uring", &v_uring},
-              {"exec_epoll_mt2", &v_epoll_mt}, {"exec_uring_mt2", &v_uring_mt}};
+    } vs[] = {{"exec_epoll", &v_epoll},
+              {"exec_uring", &v_uring},
+              {"exec_epoll_mt2", &v_epoll_mt},
+              {"exec_uring_mt2", &v_uring_mt}};
     bench_peers_register();
     bench_tokio_register();
     for (size_t i = 0; i < 4; i++) {

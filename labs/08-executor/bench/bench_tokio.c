@@ -29,8 +29,10 @@ static int run_tokio(bench_state *st, const char *args, double *out, int n)
     }
     if (got != n) {
         char msg[1200];
-        snprintf(msg, sizeof msg, "Tokio peer not runnable (%s): build it with make bench "
-                                  "(needs cargo, rustc, librust-tokio-dev)", tokio_bin());
+        snprintf(msg, sizeof msg,
+                 "Tokio peer not runnable (%s): build it with make bench "
+                 "(needs cargo, rustc, librust-tokio-dev)",
+                 tokio_bin());
         bench_skip(st, msg);
         return -1;
     }

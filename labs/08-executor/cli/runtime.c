@@ -161,11 +161,12 @@ static int bench_one(exec_backend b, unsigned workers, const sizes *z)
     size_t left = exec_rt_shutdown(rt);
     exec_rt_free(rt);
     printf("%-6s %7u  %10s %10s  %6.2f %6.2f %6.2f  %9s  %6.0f %6.0f %6.0f %6.0f\n",
-           exec_backend_name(b),
-           workers ? workers : 1, spawn, yield, (double)cmn_hist_percentile(th, 50) / 1e6,
-           (double)cmn_hist_percentile(th, 99) / 1e6, (double)th->max / 1e6, echo,
-           (double)cmn_hist_percentile(alone, 50) / 1e3, (double)cmn_hist_percentile(alone, 99) / 1e3,
-           (double)cmn_hist_percentile(busy, 50) / 1e3, (double)cmn_hist_percentile(busy, 99) / 1e3);
+           exec_backend_name(b), workers ? workers : 1, spawn, yield,
+           (double)cmn_hist_percentile(th, 50) / 1e6, (double)cmn_hist_percentile(th, 99) / 1e6,
+           (double)th->max / 1e6, echo, (double)cmn_hist_percentile(alone, 50) / 1e3,
+           (double)cmn_hist_percentile(alone, 99) / 1e3,
+           (double)cmn_hist_percentile(busy, 50) / 1e3,
+           (double)cmn_hist_percentile(busy, 99) / 1e3);
     fflush(stdout);
     free(late);
     free(rtt);

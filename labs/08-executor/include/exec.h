@@ -79,7 +79,10 @@ static inline bool exec_waker_will_wake(const exec_waker *a, const exec_waker *b
 typedef struct exec_spin {
     atomic_flag f;
 } exec_spin;
-#define EXEC_SPIN_INIT {ATOMIC_FLAG_INIT}
+#define EXEC_SPIN_INIT                                                                             \
+    {                                                                                              \
+        ATOMIC_FLAG_INIT                                                                           \
+    }
 void exec_spin_lock(exec_spin *s);
 void exec_spin_unlock(exec_spin *s);
 
@@ -158,10 +161,10 @@ struct exec_sched {
     exec_platform plat;
     exec_timers *timers;
     void *io;
-    exec_spin lock;          /* guards the list of live tasks */
-    exec_task *all;          /* every task not yet complete, for shutdown */
-    atomic_size_t live;      /* tasks allocated and not yet freed */
-    atomic_size_t spawned;   /* statistics */
+    exec_spin lock;        /* guards the list of live tasks */
+    exec_task *all;        /* every task not yet complete, for shutdown */
+    atomic_size_t live;    /* tasks allocated and not yet freed */
+    atomic_size_t spawned; /* statistics */
 };
 
 /* --- tasks and join handles ------------------------------------------------------------ */
@@ -214,8 +217,8 @@ struct exec_timer {
     exec_timer *prev, *next; /* slot list */
     uint64_t deadline;       /* absolute ms */
     uint8_t level, slot;
-    bool armed;              /* in the wheel */
-    bool fired;              /* deadline reached */
+    bool armed; /* in the wheel */
+    bool fired; /* deadline reached */
     exec_waker waker;
 };
 
@@ -249,7 +252,7 @@ exec_timer *exec_wheel_pop_expired(exec_wheel *w, uint64_t now_ms);
 struct exec_timers {
     exec_wheel wheel;
     exec_platform *plat;
-    void (*lock)(exec_timers *t);   /* NULL: single-threaded */
+    void (*lock)(exec_timers *t); /* NULL: single-threaded */
     void (*unlock)(exec_timers *t);
     /* Called (outside the lock) when a new deadline is earlier than any before it,
      * so a thread parked with a longer timeout re-computes it; may be NULL. */
@@ -348,9 +351,9 @@ typedef struct exec_mpsc {
     exec_spin lock;
     unsigned char *slots;
     size_t elem, cap, head, len;
-    size_t senders;              /* live sender handles; 0 = closed for sending */
+    size_t senders; /* live sender handles; 0 = closed for sending */
     bool rx_closed;
-    exec_waker rx;               /* the receiver, when it waits */
+    exec_waker rx; /* the receiver, when it waits */
     exec_mpsc_waiter *wait_head, *wait_tail;
 } exec_mpsc;
 
@@ -368,7 +371,7 @@ typedef struct exec_mpsc_send {
     exec_mpsc *ch;
     const void *item; /* copied in when there is room; owned by the caller until then */
     exec_mpsc_waiter w;
-    int result;       /* 0, or -EXEC_EPIPE */
+    int result; /* 0, or -EXEC_EPIPE */
 } exec_mpsc_send;
 /* Sends elem bytes from item: ready once they are in the channel (waits for room,
  * senders served in FIFO order). Dropping it while waiting gives up its place. */
@@ -414,12 +417,12 @@ void exec_oneshot_recv_init(exec_oneshot_recv *r, exec_oneshot *o);
 typedef struct exec_local {
     exec_sched sched;
     exec_timers timers;
-    exec_task *head, *tail;     /* ready queue (executor thread only) */
-    exec_task *dhead, *dtail;   /* yielded tasks, queued after the next I/O check */
+    exec_task *head, *tail;      /* ready queue (executor thread only) */
+    exec_task *dhead, *dtail;    /* yielded tasks, queued after the next I/O check */
     _Atomic(exec_task *) remote; /* wakes from anywhere: a lock-free stack */
     atomic_int parked;
     uint64_t ticks;
-    uint64_t polls;             /* statistics: task polls */
+    uint64_t polls; /* statistics: task polls */
 } exec_local;
 
 /* Initialises an executor over plat (copied). io is handed to futures as cx->io. */

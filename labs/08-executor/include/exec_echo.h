@@ -15,17 +15,16 @@
 typedef struct exec_echo_server {
     exec_future base;
     exec_rt *rt;
-    exec_fd *listener;    /* borrowed */
-    unsigned max_conns;   /* stop accepting after this many (0: never stop) */
+    exec_fd *listener;  /* borrowed */
+    unsigned max_conns; /* stop accepting after this many (0: never stop) */
     unsigned accepted;
     bool accepting;
     exec_io op;
-    int err;              /* first accept error, -errno */
+    int err; /* first accept error, -errno */
 } exec_echo_server;
 
 /* Ready after max_conns connections were accepted (their tasks keep running). */
-void exec_echo_server_init(exec_echo_server *s, exec_rt *rt, exec_fd *listener,
-                           unsigned max_conns);
+void exec_echo_server_init(exec_echo_server *s, exec_rt *rt, exec_fd *listener, unsigned max_conns);
 
 typedef struct exec_echo_client {
     exec_future base;
@@ -36,10 +35,10 @@ typedef struct exec_echo_client {
     int state;
     exec_io op;
     exec_fd *sock;
-    unsigned done;        /* messages echoed back intact */
+    unsigned done; /* messages echoed back intact */
     size_t off;
-    int err;              /* 0, -errno, or -EPROTO for wrong bytes / early EOF */
-    uint64_t *rtt_ns;     /* optional: msgs round-trip times, filled in */
+    int err;          /* 0, -errno, or -EPROTO for wrong bytes / early EOF */
+    uint64_t *rtt_ns; /* optional: msgs round-trip times, filled in */
     uint64_t t_sent;
     unsigned char out[EXEC_ECHO_MAX_MSG], in[EXEC_ECHO_MAX_MSG];
 } exec_echo_client;

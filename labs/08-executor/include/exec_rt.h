@@ -80,8 +80,14 @@ void exec_fd_close(exec_fd *f);
  * leave the new stream in `stream` (owned by the caller). Dropping a pending
  * operation cancels it (io_uring: the kernel's copy is cancelled and its buffer, which
  * the operation owns, is freed when the cancellation completes). */
-enum exec_io_kind { EXEC_IO_READ, EXEC_IO_WRITE, EXEC_IO_PREAD, EXEC_IO_PWRITE,
-                    EXEC_IO_ACCEPT, EXEC_IO_CONNECT };
+enum exec_io_kind {
+    EXEC_IO_READ,
+    EXEC_IO_WRITE,
+    EXEC_IO_PREAD,
+    EXEC_IO_PWRITE,
+    EXEC_IO_ACCEPT,
+    EXEC_IO_CONNECT
+};
 
 typedef struct exec_io {
     exec_future base;

@@ -17,14 +17,13 @@ uint64_t exec_wl_yield(exec_rt *rt, unsigned tasks, unsigned yields);
 
 /* n sleeps of 1..max_ms ms (seeded), all started at once; late_ns[i] receives how
  * long after its deadline sleep i woke. Returns elapsed ns (0 on failure). */
-uint64_t exec_wl_timers(exec_rt *rt, unsigned n, unsigned max_ms, uint64_t seed,
-                        uint64_t *late_ns);
+uint64_t exec_wl_timers(exec_rt *rt, unsigned n, unsigned max_ms, uint64_t seed, uint64_t *late_ns);
 
 /* An echo server and `conns` clients over loopback inside the runtime, each client
  * doing `msgs` round trips of `size` bytes. Returns elapsed ns, 0 on failure (then
  * *err holds -errno). rtt_ns (conns * msgs entries) may be NULL. */
-uint64_t exec_wl_echo(exec_rt *rt, unsigned conns, unsigned msgs, unsigned size,
-                      uint64_t *rtt_ns, int *err);
+uint64_t exec_wl_echo(exec_rt *rt, unsigned conns, unsigned msgs, unsigned size, uint64_t *rtt_ns,
+                      int *err);
 
 /* One echo client doing msgs round trips while `spinners` tasks burn CPU and yield;
  * rtt_ns (msgs entries) receives the round-trip times. Returns elapsed ns. */

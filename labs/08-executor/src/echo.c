@@ -97,8 +97,7 @@ static void server_drop(exec_future *f)
     s->accepting = false;
 }
 
-void exec_echo_server_init(exec_echo_server *s, exec_rt *rt, exec_fd *listener,
-                           unsigned max_conns)
+void exec_echo_server_init(exec_echo_server *s, exec_rt *rt, exec_fd *listener, unsigned max_conns)
 {
     memset(s, 0, sizeof *s);
     s->base.poll = server_poll;

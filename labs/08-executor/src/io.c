@@ -105,8 +105,8 @@ int exec_tcp_listen(exec_rt *rt, const char *ip, uint16_t port, int backlog, exe
         return -errno;
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port),
-                             .sin_addr.s_addr = htonl(addr)};
+    struct sockaddr_in sa = {
+        .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(addr)};
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, backlog) < 0) {
         int e = -errno;
         close(fd);
@@ -232,8 +232,8 @@ static bool connect_try(exec_io *op)
         }
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(op->port),
-                                 .sin_addr.s_addr = htonl(op->ip)};
+        struct sockaddr_in sa = {
+            .sin_family = AF_INET, .sin_port = htons(op->port), .sin_addr.s_addr = htonl(op->ip)};
         if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
             op->result = 0;
             return true;

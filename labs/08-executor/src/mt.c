@@ -379,8 +379,10 @@ static exec_waker tp_clone(const void *d)
 
 int exec_mt_wait(exec_mt *mt, exec_join *j)
 {
-    exec_cx cx = {.waker = {&tls_parker, &tp_vt}, .budget = EXEC_BUDGET,
-                  .timers = &mt->timers, .io = mt->sched.io};
+    exec_cx cx = {.waker = {&tls_parker, &tp_vt},
+                  .budget = EXEC_BUDGET,
+                  .timers = &mt->timers,
+                  .io = mt->sched.io};
     for (;;) {
         uint32_t seen = atomic_load_explicit(&tls_parker.word, memory_order_seq_cst);
         cx.budget = EXEC_BUDGET;

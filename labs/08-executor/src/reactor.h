@@ -40,9 +40,9 @@ typedef struct exec_reactor_ops {
 struct exec_reactor {
     const exec_reactor_ops *ops;
     exec_backend kind;
-    bool mt;               /* several threads submit: lock and submit eagerly */
-    int wake_fd;           /* an eventfd that unpark() writes */
-    atomic_int notified;   /* an unpark is in flight: skip further eventfd writes */
+    bool mt;             /* several threads submit: lock and submit eagerly */
+    int wake_fd;         /* an eventfd that unpark() writes */
+    atomic_int notified; /* an unpark is in flight: skip further eventfd writes */
 };
 
 struct exec_fd {
@@ -50,12 +50,12 @@ struct exec_fd {
     bool socket;
     exec_reactor *r;
     exec_rt *rt;
-    exec_spin lock;              /* guards the wakers */
+    exec_spin lock;                /* guards the wakers */
     _Atomic uint64_t rtick, wtick; /* readiness events seen (epoll) */
-    exec_waker rw, ww;           /* the pending reader and writer (epoll) */
-    uint64_t rdry, wdry;         /* 1 + the tick at which the side was seen drained/full,
+    exec_waker rw, ww;             /* the pending reader and writer (epoll) */
+    uint64_t rdry, wdry;           /* 1 + the tick at which the side was seen drained/full,
                                     0 = unknown (epoll; owned by the reader/writer) */
-    exec_fd *dead_next;          /* closed, waiting to be freed (epoll) */
+    exec_fd *dead_next;            /* closed, waiting to be freed (epoll) */
 };
 
 int exec_epoll_new(exec_reactor **out, bool mt);

@@ -24,7 +24,7 @@ typedef struct epoll_reactor {
     exec_reactor base;
     int epfd;
     pthread_mutex_t dead_lock;
-    exec_fd *dead; /* closed fds waiting for the next wait */
+    exec_fd *dead;  /* closed fds waiting for the next wait */
     bool no_pwait2; /* epoll_pwait2 is missing: fall back to epoll_wait (ms) */
 } epoll_reactor;
 
@@ -101,8 +101,7 @@ static void ep_wait(exec_reactor *rr, uint64_t deadline_ms)
             r->no_pwait2 = true; /* kernels before 5.11, valgrind */
     }
     if (r->no_pwait2) { /* whole milliseconds, rounded up so we never wake early */
-        long ms = tsp ? (long)((tsp->tv_sec * 1000000000L + tsp->tv_nsec + 999999) / 1000000)
-                      : -1;
+        long ms = tsp ? (long)((tsp->tv_sec * 1000000000L + tsp->tv_nsec + 999999) / 1000000) : -1;
         n = epoll_wait(r->epfd, evs, 128, ms > INT32_MAX ? INT32_MAX : (int)ms);
     }
     for (int i = 0; i < n; i++) {
@@ -221,7 +220,8 @@ static size_t ep_inflight(exec_reactor *r)
 }
 
 static const exec_reactor_ops epoll_ops = {
-    ep_wait, ep_unpark, ep_add_fd, ep_close_fd, ep_poll_op, ep_drop_op, ep_destroy, ep_inflight, NULL,
+    ep_wait,    ep_unpark,  ep_add_fd,   ep_close_fd, ep_poll_op,
+    ep_drop_op, ep_destroy, ep_inflight, NULL,
 };
 
 int exec_epoll_new(exec_reactor **out, bool mt)

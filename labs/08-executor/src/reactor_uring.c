@@ -251,8 +251,8 @@ static int submit(uring_reactor *r, exec_io *op, exec_cx *cx)
     if (writes)
         memcpy(u->buf, op->buf, op->len);
     if (op->kind == EXEC_IO_CONNECT) {
-        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(op->port),
-                                 .sin_addr.s_addr = htonl(op->ip)};
+        struct sockaddr_in sa = {
+            .sin_family = AF_INET, .sin_port = htons(op->port), .sin_addr.s_addr = htonl(op->ip)};
         memcpy(u->buf, &sa, sizeof sa);
     }
     atomic_fetch_add_explicit(&r->outstanding, 1, memory_order_relaxed);
@@ -389,7 +389,8 @@ static size_t ur_inflight(exec_reactor *r)
 }
 
 static const exec_reactor_ops uring_ops = {
-    ur_wait, ur_unpark, ur_add_fd, ur_close_fd, ur_poll_op, ur_drop_op, ur_destroy, ur_inflight, ur_flush,
+    ur_wait,    ur_unpark,  ur_add_fd,   ur_close_fd, ur_poll_op,
+    ur_drop_op, ur_destroy, ur_inflight, ur_flush,
 };
 
 int exec_uring_new(exec_reactor **out, bool mt, unsigned entries)

@@ -90,7 +90,7 @@ void exec_backend_error(exec_backend b, int rc, char *err, size_t errlen)
         return;
     const char *hint = "";
     if (b == EXEC_BACKEND_URING)
-        hint = rc == -ENOSYS ? " (this kernel has no io_uring; use --backend epoll)"
+        hint = rc == -ENOSYS  ? " (this kernel has no io_uring; use --backend epoll)"
                : rc == -EPERM ? " (io_uring is disabled here: see sysctl kernel.io_uring_disabled"
                                 " or the container's seccomp policy; use --backend epoll)"
                               : " (use --backend epoll)";

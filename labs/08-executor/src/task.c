@@ -55,7 +55,10 @@ static void task_wake(const void *data);
 static void task_waker_drop(const void *data);
 
 static const exec_waker_vtable task_waker_vt = {
-    task_waker_clone, task_wake, task_wake_by_ref, task_waker_drop,
+    task_waker_clone,
+    task_wake,
+    task_wake_by_ref,
+    task_waker_drop,
 };
 
 static exec_waker task_waker_clone(const void *data)
@@ -209,8 +212,7 @@ void exec_task_run(exec_task *t, exec_cx *cx)
 {
     /* SOLUTION BEGIN: SCHEDULED->RUNNING, poll unless cancelled, then complete, reschedule (NOTIFIED) or go idle */
     uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
-    while (!atomic_compare_exchange_weak_explicit(&t->state, &s,
-                                                  (s & ~T_SCHEDULED) | T_RUNNING,
+    while (!atomic_compare_exchange_weak_explicit(&t->state, &s, (s & ~T_SCHEDULED) | T_RUNNING,
                                                   memory_order_acq_rel, memory_order_acquire)) {
     }
     if (s & T_COMPLETE) { /* finished at shutdown while still queued */
@@ -230,8 +232,8 @@ void exec_task_run(exec_task *t, exec_cx *cx)
             exec_task_unref(t); /* the run queue's reference */
             return;
         }
-        uint32_t n = (s & T_NOTIFIED) ? ((s & ~(T_RUNNING | T_NOTIFIED)) | T_SCHEDULED)
-                                      : (s & ~T_RUNNING);
+        uint32_t n =
+            (s & T_NOTIFIED) ? ((s & ~(T_RUNNING | T_NOTIFIED)) | T_SCHEDULED) : (s & ~T_RUNNING);
         if (atomic_compare_exchange_weak_explicit(&t->state, &s, n, memory_order_acq_rel,
                                                   memory_order_acquire)) {
             if (s & T_NOTIFIED)
@@ -294,8 +296,7 @@ void exec_join_abort(exec_join *j)
         if (s & (T_COMPLETE | T_CANCELLED))
             return;
     } while (!atomic_compare_exchange_weak_explicit(&t->state, &s, s | T_CANCELLED,
-                                                    memory_order_acq_rel,
-                                                    memory_order_acquire));
+                                                    memory_order_acq_rel, memory_order_acquire));
     task_wake_by_ref(t); /* the executor drops the future on its next turn */
 }
 

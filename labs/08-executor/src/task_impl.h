@@ -16,14 +16,14 @@
 struct exec_task {
     _Atomic uint32_t state;
     _Atomic uint32_t refs;
-    exec_task *next;             /* run-queue link, owned by the queue holding the task */
+    exec_task *next;                /* run-queue link, owned by the queue holding the task */
     exec_task *all_prev, *all_next; /* live list, under sched->lock */
     exec_sched *sched;
-    exec_spin join_lock;         /* guards join_waker */
+    exec_spin join_lock; /* guards join_waker */
     exec_waker join_waker;
     int outcome;
     bool fut_dropped;
-    size_t size;                 /* allocation size */
+    size_t size; /* allocation size */
     alignas(max_align_t) unsigned char fut[];
 };
 

@@ -35,8 +35,7 @@ size_t exec_timers_fire(exec_timers *t)
     enum { BATCH = 32 };
     exec_waker batch[BATCH];
     size_t fired = 0;
-    if (atomic_load_explicit(&t->next_deadline, memory_order_acquire) >
-        exec_timers_now(t))
+    if (atomic_load_explicit(&t->next_deadline, memory_order_acquire) > exec_timers_now(t))
         return 0;
     for (;;) {
         uint64_t now = exec_timers_now(t);

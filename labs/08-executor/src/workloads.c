@@ -159,8 +159,7 @@ static const exec_future *make_sleeper(void *ctx, unsigned i, size_t *size)
     return &t->proto.base;
 }
 
-uint64_t exec_wl_timers(exec_rt *rt, unsigned n, unsigned max_ms, uint64_t seed,
-                        uint64_t *late_ns)
+uint64_t exec_wl_timers(exec_rt *rt, unsigned n, unsigned max_ms, uint64_t seed, uint64_t *late_ns)
 {
     timer_ctx t = {.max_ms = max_ms ? max_ms : 1, .late = late_ns};
     cmn_rng_seed(&t.rng, seed);
@@ -225,8 +224,8 @@ static exec_poll echo_main_poll(exec_future *f, exec_cx *cx)
 static uint64_t echo_run(exec_rt *rt, unsigned conns, unsigned msgs, unsigned size,
                          uint64_t *rtt_ns, int *err, unsigned spinners);
 
-uint64_t exec_wl_echo(exec_rt *rt, unsigned conns, unsigned msgs, unsigned size,
-                      uint64_t *rtt_ns, int *err)
+uint64_t exec_wl_echo(exec_rt *rt, unsigned conns, unsigned msgs, unsigned size, uint64_t *rtt_ns,
+                      int *err)
 {
     return echo_run(rt, conns, msgs, size, rtt_ns, err, 0);
 }
@@ -258,8 +257,7 @@ static exec_poll spinner_poll(exec_future *f, exec_cx *cx)
     }
 }
 
-uint64_t exec_wl_fairness(exec_rt *rt, unsigned spinners, unsigned msgs, uint64_t *rtt_ns,
-                          int *err)
+uint64_t exec_wl_fairness(exec_rt *rt, unsigned spinners, unsigned msgs, uint64_t *rtt_ns, int *err)
 {
     return echo_run(rt, 1, msgs, 64, rtt_ns, err, spinners);
 }

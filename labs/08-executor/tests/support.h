@@ -21,10 +21,13 @@ extern rt_case case_epoll, case_uring, case_epoll_mt, case_uring_mt;
 exec_rt *rt_for(void **state);
 
 /* Registers a cmocka test under "NAME_epoll", "NAME_uring", "NAME_epoll_mt" ... */
-#define RT_TEST(fn, c) {#fn "_" #c, fn, NULL, NULL, &case_##c}
+#define RT_TEST(fn, c)                                                                             \
+    {                                                                                              \
+#fn "_" #c, fn, NULL, NULL, &case_##c                                                      \
+    }
 #define RT_TESTS_ST(fn) RT_TEST(fn, epoll), RT_TEST(fn, uring)
-#define RT_TESTS_ALL(fn) RT_TEST(fn, epoll), RT_TEST(fn, uring), RT_TEST(fn, epoll_mt), \
-                         RT_TEST(fn, uring_mt)
+#define RT_TESTS_ALL(fn)                                                                           \
+    RT_TEST(fn, epoll), RT_TEST(fn, uring), RT_TEST(fn, epoll_mt), RT_TEST(fn, uring_mt)
 
 /* Spawns f, runs the runtime until it finishes, drops the handle; returns the outcome. */
 int rt_run(exec_rt *rt, const exec_future *f, size_t size);

@@ -83,7 +83,7 @@ static void test_budget_preempts_always_ready_task(void **state)
     for (unsigned i = 0; i < nhogs; i++) {
         assert_int_equal(exec_rt_block_on(rt, hj[i]), 0);
         hog *h = exec_join_output(hj[i]);
-        assert_true(h->polls >= 2);                      /* it was pre-empted */
+        assert_true(h->polls >= 2);                           /* it was pre-empted */
         assert_int_equal(h->max_units_per_poll, EXEC_BUDGET); /* exactly at the budget */
         exec_join_drop(hj[i]);
     }

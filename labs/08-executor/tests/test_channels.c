@@ -115,7 +115,13 @@ typedef struct stepper {
     int fails;
 } stepper;
 
-#define CHECK(c) do { if (!(c)) { t->fails = __LINE__; return EXEC_READY; } } while (0)
+#define CHECK(c)                                                                                   \
+    do {                                                                                           \
+        if (!(c)) {                                                                                \
+            t->fails = __LINE__;                                                                   \
+            return EXEC_READY;                                                                     \
+        }                                                                                          \
+    } while (0)
 
 static exec_poll stepper_poll(exec_future *f, exec_cx *cx)
 {

@@ -39,11 +39,14 @@ static void test_cli_rejects_bad_input(void **state)
 {
     (void)state;
     static char out[8192];
-    struct { const char *args, *expect; } cases[] = {
+    struct {
+        const char *args, *expect;
+    } cases[] = {
         {"", "missing command"},
         {"fly", "unknown command (expected run or echo): fly"},
         {"run", "nothing to run; pass --bench"},
-        {"run --bench --backend kqueue", "--backend: not a backend (expected epoll, uring or all): kqueue"},
+        {"run --bench --backend kqueue",
+         "--backend: not a backend (expected epoll, uring or all): kqueue"},
         {"run --bench --workers zero", "--workers: not a number from 1 to 256: zero"},
         {"run --bench --workers 0", "--workers: not a number from 1 to 256: 0"},
         {"run --bench --workers", "--workers: not a number from 1 to 256: (missing)"},

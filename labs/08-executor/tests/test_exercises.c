@@ -130,7 +130,7 @@ static void test_minimal_executor_runs_thread_timer(void **state)
     uint64_t took = cmn_now_ns() - t0;
     exec_future_drop(&t.base);
     assert_true(took >= 20000000u);
-    assert_int_equal(polls, 2); /* one to start, one after the wake */
+    assert_int_equal(polls, 2);                 /* one to start, one after the wake */
     assert_int_equal(atomic_load(&fl.refs), 0); /* every clone dropped or consumed */
 }
 

@@ -95,8 +95,8 @@ static void test_file_roundtrip(void **state)
 
     /* write-only: reading is refused with EBADF */
     assert_int_equal(exec_file_open(rt, path, O_WRONLY, 0, &fd), 0);
-    filejob bad = {.base = {filejob_poll, NULL}, .fd = fd, .data = job.data, .back = job.back,
-                   .phase = 1};
+    filejob bad = {
+        .base = {filejob_poll, NULL}, .fd = fd, .data = job.data, .back = job.back, .phase = 1};
     j = exec_rt_spawn(rt, &bad.base, sizeof bad);
     assert_int_equal(exec_rt_block_on(rt, j), 0);
     assert_int_equal(((filejob *)exec_join_output(j))->err, -EBADF);

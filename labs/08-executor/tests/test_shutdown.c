@@ -60,8 +60,11 @@ static void test_shutdown_reaches_zero(void **state)
     exec_join *held = NULL;
     for (int kind = 0; kind < 3; kind++) {
         for (int i = 0; i < EACH; i++) {
-            stuck t = {.base = {stuck_poll, stuck_drop}, .kind = kind, .fd = end,
-                       .drops = &drops, .polls = &polls};
+            stuck t = {.base = {stuck_poll, stuck_drop},
+                       .kind = kind,
+                       .fd = end,
+                       .drops = &drops,
+                       .polls = &polls};
             if (kind == 1 && i > 0)
                 break; /* one pending read per fd */
             if (i % 2) {

@@ -12,11 +12,11 @@ static uint64_t pick_deadline(cmn_rng *r, uint64_t now)
 {
     switch (cmn_rng_below(r, 4)) {
     case 0:
-        return now + cmn_rng_below(r, 64);          /* level 0 */
+        return now + cmn_rng_below(r, 64); /* level 0 */
     case 1:
-        return now + cmn_rng_below(r, 4096);        /* level 1 */
+        return now + cmn_rng_below(r, 4096); /* level 1 */
     case 2:
-        return now + cmn_rng_below(r, 1u << 20);    /* levels 2-3 */
+        return now + cmn_rng_below(r, 1u << 20); /* levels 2-3 */
     default:
         return now + cmn_rng_below(r, (uint64_t)1 << 30); /* levels 4-5 */
     }
@@ -70,7 +70,7 @@ static void test_wheel_matches_model(void **state)
             size_t i = (size_t)(t - ts);
             assert_true(live[i]);
             assert_true(t->fired);
-            assert_true(t->deadline <= target);  /* never early */
+            assert_true(t->deadline <= target);     /* never early */
             assert_true(t->deadline >= last_fired); /* in order */
             last_fired = t->deadline;
             live[i] = false;
@@ -92,8 +92,8 @@ static void test_wheel_cascades_exactly(void **state)
     exec_wheel w;
     exec_wheel_init(&w, 1000);
     exec_timer a = {.deadline = 1000 + 64 * 64 * 3 + 17}; /* level 2 */
-    exec_timer b = {.deadline = 1000 + 70};              /* level 1 */
-    exec_timer c = {.deadline = 1000};                   /* due now */
+    exec_timer b = {.deadline = 1000 + 70};               /* level 1 */
+    exec_timer c = {.deadline = 1000};                    /* due now */
     exec_wheel_insert(&w, &a);
     exec_wheel_insert(&w, &b);
     exec_wheel_insert(&w, &c);
