@@ -92,10 +92,13 @@ LINT_C     = $(shell git ls-files '*.c' '*.h' '*.cc' 2>/dev/null)
 format:
 	clang-format -i $(LINT_C)
 lint: compdb
-	clang-format --dry-run -Werror $(LINT_C)
-	cppcheck --quiet --std=c11 --enable=warning,performance,portability --error-exitcode=1 \
+	@echo "  LINT    clang-format"
+	$(Q)clang-format --dry-run -Werror $(LINT_C)
+	@echo "  LINT    cppcheck"
+	$(Q)cppcheck --quiet --std=c11 --enable=warning,performance,portability --error-exitcode=1 \
 	    --inline-suppr --suppress=missingIncludeSystem --project=compile_commands.json
-	run-clang-tidy -quiet -p . $(filter %.c,$(LINT_C)) >build/clang-tidy.log 2>&1 \
+	@echo "  LINT    clang-tidy (log: build/clang-tidy.log)"
+	$(Q)run-clang-tidy -quiet -p . $(filter %.c,$(LINT_C)) >build/clang-tidy.log 2>&1 \
 	    || { grep -E 'warning|error' build/clang-tidy.log | head -50; exit 1; }
 
 clean:
