@@ -204,10 +204,24 @@ void gb_apu_frame_step(gb_apu *a)
 }
 
 /* ---- registers ------------------------------------------------------------------------ */
+/* The DMG's wave RAM corruption on a channel 3 retrigger, for the byte b being fetched. */
+static void wave_corrupt(gb_apu *a, unsigned b)
+{
+    /* SOLUTION BEGIN: bytes 0-3: byte 0 = byte b; bytes 4-15: bytes 0-3 = the four aligned with b */
+    if (b < 4) {
+        a->wave[0] = a->wave[b];
+        return;
+    }
+    for (unsigned i = 0; i < 4; i++)
+        a->wave[i] = a->wave[(b & ~3u) + i];
+    /* SOLUTION END */
+}
+
 static void trigger(gb_apu *a, unsigned c)
 {
     gb_apu_ch *ch = &a->ch[c];
     uint16_t max = c == 2 ? 256 : 64;
+    bool was_on = ch->on;
     ch->on = ch->dac;
     if (ch->len == 0) {
         ch->len = max;
@@ -215,6 +229,15 @@ static void trigger(gb_apu *a, unsigned c)
             ch->len--;
     }
     if (c == 2) {
+        /* DMG: retriggering channel 3 as it is about to fetch a byte (2 clocks before
+         * the fetch, in this core's clock) rewrites wave RAM's first bytes (Pan Docs,
+         * "Audio Details: Obscure Behavior"): byte 0 with the byte being fetched if
+         * it is one of bytes 0-3, else bytes 0-3 with its aligned group of four.
+         * The offset 2 is the one Blargg's dmg_sound 10 confirms; fetches fall on
+         * even clocks after an M-cycle boundary, so 2 is the only one a CPU write
+         * can meet below 4. */
+        if (was_on && ch->timer == 2)
+            wave_corrupt(a, ((ch->pos + 1u) & 31u) / 2u);
         /* The first fetch comes 6 clocks after a full period. With the 2-clock access
          * window below this is what makes Blargg's dmg_sound 09 and 12 pass. */
         ch->timer = (int32_t)period_of(a, c) + 6;

@@ -287,6 +287,64 @@ static void test_wave_ram_locked_while_playing(void **state)
     rig_free(r);
 }
 
+/* DMG: retriggering channel 3 while it fetches a wave RAM byte rewrites the first
+ * bytes (Pan Docs, "Audio Details: Obscure Behavior"): byte 0 with the byte being
+ * read if that is one of bytes 0-3, else bytes 0-3 with the aligned four it is in.
+ * "While it fetches" is, in this core's clock, 2 clocks before the fetch (what
+ * Blargg's dmg_sound 10 confirms). With f = 2040 the period is 2 x 8 = 16 clocks and
+ * fetch k (of sample k, byte k / 2) comes 22 + 16 (k - 1) clocks after the trigger;
+ * a retrigger after n idle M-cycles is 4 (n + 1) clocks after it, so n = 4k corrupts
+ * with byte (k mod 32) / 2 and every other n leaves wave RAM alone. */
+static void test_wave_retrigger_corrupts_wave_ram(void **state)
+{
+    (void)state;
+    for (unsigned n = 0; n <= 132; n++) {
+        rig *r = rig_new(false);
+        wr(r, 0xFF26, 0x80);
+        uint8_t want[16];
+        for (uint16_t i = 0; i < 16; i++) {
+            want[i] = (uint8_t)(0x10 + i);
+            wr(r, (uint16_t)(0xFF30 + i), want[i]);
+        }
+        wr(r, 0xFF1A, 0x80);
+        wr(r, 0xFF1D, 0xF8); /* f = 2040 */
+        wr(r, 0xFF1E, 0x87);
+        idle(r, n);
+        wr(r, 0xFF1E, 0x87); /* retrigger while on */
+        wr(r, 0xFF1A, 0x00); /* stop: wave RAM is open again */
+        if (n % 4 == 0 && n > 0) {
+            unsigned b = (n / 4 % 32) / 2;
+            if (b < 4)
+                want[0] = want[b];
+            else
+                for (unsigned i = 0; i < 4; i++)
+                    want[i] = want[(b & ~3u) + i];
+        }
+        for (uint16_t i = 0; i < 16; i++)
+            if (rd(r, (uint16_t)(0xFF30 + i)) != want[i])
+                fail_msg("retrigger after %u M-cycles: byte %u is $%02X, want $%02X", n, i,
+                         rd(r, (uint16_t)(0xFF30 + i)), want[i]);
+        rig_free(r);
+    }
+    /* A trigger with the channel off never corrupts, at any offset. */
+    rig *r = rig_new(false);
+    wr(r, 0xFF26, 0x80);
+    for (uint16_t i = 0; i < 16; i++)
+        wr(r, (uint16_t)(0xFF30 + i), (uint8_t)(0x10 + i));
+    wr(r, 0xFF1A, 0x80);
+    wr(r, 0xFF1D, 0xF8);
+    for (unsigned n = 0; n < 8; n++) {
+        wr(r, 0xFF1A, 0x00); /* DAC off stops the channel */
+        wr(r, 0xFF1A, 0x80);
+        idle(r, n);
+        wr(r, 0xFF1E, 0x87);
+    }
+    wr(r, 0xFF1A, 0x00);
+    for (uint16_t i = 0; i < 16; i++)
+        assert_int_equal(rd(r, (uint16_t)(0xFF30 + i)), 0x10 + i);
+    rig_free(r);
+}
+
 static void test_silent_without_channels(void **state)
 {
     (void)state;
@@ -312,6 +370,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_square_frequency),
     cmocka_unit_test(test_wave_channel_plays_wave_ram),
     cmocka_unit_test(test_wave_ram_locked_while_playing),
+    cmocka_unit_test(test_wave_retrigger_corrupts_wave_ram),
     cmocka_unit_test(test_silent_without_channels),
 };
 

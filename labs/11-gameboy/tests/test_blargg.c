@@ -19,8 +19,6 @@
 static const struct {
     const char *frag, *why;
 } known[] = {
-    {"10-wave trigger while on", "the DMG's wave RAM corruption on retrigger is not modelled"},
-    {"dmg_sound/dmg_sound.gb", "includes test 10 above"},
     {"cgb_sound", "CGB-only ROM and no APU"},
     {"7-timing_effect", "its $A000 text (an OAM dump per corrupting timing) outgrows 8 KiB "
                         "and runs into WRAM, where its code is; test 07 passes inside the "
