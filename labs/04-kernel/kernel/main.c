@@ -60,8 +60,10 @@ static void demo(void)
     exec_task *line_task = kalloc_permanent(sizeof *line_task, 16);
     struct ticker *ticker = kalloc_permanent(sizeof *ticker, 16);
     struct line_reader *reader = kalloc_permanent(sizeof *reader, 16);
-    KASSERT(ex && tick_task && line_task && ticker && reader);
+    KASSERT(ex && tick_task && line_task && ticker && reader); /* panics: no return */
+    // cppcheck-suppress nullPointerRedundantCheck
     *ticker = (struct ticker){.period = 20, .count = 5};
+    // cppcheck-suppress nullPointerRedundantCheck
     *reader = (struct line_reader){.deadline = timer_ticks() + 10ull * TIMER_HZ};
     exec_init(ex, (exec_hooks){tasks_idle, tasks_done, NULL});
     exec_spawn(ex, tick_task, "ticker", ticker_poll, ticker);

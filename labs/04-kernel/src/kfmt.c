@@ -71,6 +71,8 @@ static void emit_uint(struct out *o, struct spec sp, uintmax_t v, unsigned base,
     size_t i = sizeof buf;
     uintmax_t x = v;
     while (x) {
+        /* base is 8, 10 or 16: every caller passes a constant */
+        // cppcheck-suppress zerodivcond
         buf[--i] = digits[x % base];
         x /= base;
     }

@@ -27,6 +27,7 @@ static void test_integers(void **state)
      * int argument, which is exactly the point here) */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat"
+    // cppcheck-suppress [invalidPrintfArgType_sint, invalidPrintfArgType_uint]
     CHECK("%hhd %hhu %hd %hu", 300, 300, 70000, 70000);
 #pragma GCC diagnostic pop
     CHECK("%zu %zx %td %jd", (size_t)77, (size_t)0xff, (ptrdiff_t)-5, (intmax_t)-7);
