@@ -22,7 +22,7 @@ static const struct {
     {"cgb_sound", "CGB-only ROM and no APU"},
     {"7-timing_effect", "its $A000 text (an OAM dump per corrupting timing) outgrows 8 KiB "
                         "and runs into WRAM, where its code is; test 07 passes inside the "
-                        "combined oam_bug.gb"},
+                        "combined oam_bug.gb; real DMGs hang on it too (SameBoy issue 510)"},
     {"interrupt_time", "CGB-only ROM (double speed)"},
 };
 
