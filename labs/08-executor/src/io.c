@@ -79,7 +79,7 @@ int exec_fd_raw(const exec_fd *f)
 
 uint16_t exec_fd_port(const exec_fd *f)
 {
-    struct sockaddr_in a;
+    struct sockaddr_in a = {0};
     socklen_t n = sizeof a;
     if (getsockname(f->fd, (struct sockaddr *)&a, &n) < 0 || a.sin_family != AF_INET)
         return 0;
