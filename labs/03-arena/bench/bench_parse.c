@@ -149,7 +149,7 @@ static void make_doc(void)
  * past the document's final NUL: make_doc pads the buffer for that. */
 
 typedef struct frame {
-    node *list; /* an open list */
+    node *list;  /* an open list */
     size_t base; /* where its children start on the child stack */
 } frame;
 
@@ -242,7 +242,8 @@ static uint64_t digits_value(uint64_t w, size_t n)
     x = x * 10 + (x >> 8); /* bytes 0,2,4,6: two-digit numbers */
     const uint64_t mask = 0x000000FF000000FFu;
     return ((x & mask) * (100 + (1000000ull << 32)) +
-            ((x >> 16) & mask) * (1 + (10000ull << 32))) >> 32;
+            ((x >> 16) & mask) * (1 + (10000ull << 32))) >>
+           32;
 }
 
 /* Offset of the first '"' at or after e. */
@@ -308,9 +309,9 @@ static char *copy_str(parser *p, const char *from, size_t n)
 enum { C_SYM, C_SPACE, C_OPEN, C_CLOSE, C_QUOTE, C_DIGIT, C_MINUS, C_END };
 
 static const unsigned char cls[256] = {
-    [' '] = C_SPACE, ['\n'] = C_SPACE, ['('] = C_OPEN, [')'] = C_CLOSE, ['"'] = C_QUOTE,
-    ['0'] = C_DIGIT, ['1'] = C_DIGIT, ['2'] = C_DIGIT, ['3'] = C_DIGIT, ['4'] = C_DIGIT,
-    ['5'] = C_DIGIT, ['6'] = C_DIGIT, ['7'] = C_DIGIT, ['8'] = C_DIGIT, ['9'] = C_DIGIT,
+    [' '] = C_SPACE, ['\n'] = C_SPACE, ['('] = C_OPEN,  [')'] = C_CLOSE, ['"'] = C_QUOTE,
+    ['0'] = C_DIGIT, ['1'] = C_DIGIT,  ['2'] = C_DIGIT, ['3'] = C_DIGIT, ['4'] = C_DIGIT,
+    ['5'] = C_DIGIT, ['6'] = C_DIGIT,  ['7'] = C_DIGIT, ['8'] = C_DIGIT, ['9'] = C_DIGIT,
     ['-'] = C_MINUS, ['\0'] = C_END,
 };
 
@@ -383,7 +384,7 @@ static node *parse(parser *p)
             break;
         }
         default:
-        symbol: {
+        symbol : {
             x = p->pk->alloc(p->ctx, sizeof *x);
             nodes++;
             size_t n = find_delim(s);
@@ -529,9 +530,10 @@ static void setup(void)
     release(p.pk, NULL, root);
     parser_free(&p);
     if (p.nodes != doc.nodes || expected_digest != doc_digest) {
-        fprintf(stderr, "bench_parse: the parser read %zu nodes (digest %lld), the generator "
-                        "wrote %zu (digest %lld): a bug in this file\n", p.nodes,
-                (long long)expected_digest, doc.nodes, (long long)doc_digest);
+        fprintf(stderr,
+                "bench_parse: the parser read %zu nodes (digest %lld), the generator "
+                "wrote %zu (digest %lld): a bug in this file\n",
+                p.nodes, (long long)expected_digest, doc.nodes, (long long)doc_digest);
         abort();
     }
     char name[64];
