@@ -71,23 +71,20 @@ void msq_ebr_exit(msq_handle *h)
     atomic_store_explicit(&h->epoch, v & ~(uint64_t)1, memory_order_release);
 }
 
-static size_t free_bucket(msq_handle *h, int b)
+/* A bucket's chain goes back to the pool whole, as one batch: no per-node work. */
+static size_t free_bucket(msq_handle *h, uint32_t b)
 {
-    size_t n = h->limbo_n[b];
-    for (uint32_t i = h->limbo_head[b]; i != MSQ_NIL;) {
-        uint32_t nxt = h->q->links[i];
-        msq_node_free(h, i);
-        i = nxt;
-    }
+    uint32_t n = h->limbo_n[b];
+    msq_pool_free_chain(h, h->limbo_head[b], n);
     h->limbo_head[b] = MSQ_NIL;
     h->limbo_n[b] = 0;
+    h->limbo_total -= n;
     return n;
 }
 
 static void publish_garbage(msq_handle *h)
 {
-    size_t n = (size_t)h->limbo_n[0] + h->limbo_n[1] + h->limbo_n[2];
-    atomic_store_explicit(&h->garbage, n, memory_order_relaxed);
+    atomic_store_explicit(&h->garbage, h->limbo_total, memory_order_relaxed);
 }
 
 /* Moves the global epoch forward if every pinned thread has seen the current one. */
@@ -115,7 +112,7 @@ size_t msq_ebr_collect(msq_handle *h)
     try_advance(h->q);
     uint64_t g = atomic_load_explicit(&h->q->epoch, memory_order_acquire);
     size_t freed = 0;
-    for (int b = 0; b < 3; b++)
+    for (uint32_t b = 0; b < 3; b++)
         if (h->limbo_n[b] > 0 && h->limbo_epoch[b] + 2 <= g)
             freed += free_bucket(h, b);
     publish_garbage(h);
@@ -125,14 +122,20 @@ size_t msq_ebr_collect(msq_handle *h)
 void msq_ebr_retire(msq_handle *h, uint32_t idx)
 {
     uint64_t g = atomic_load_explicit(&h->q->epoch, memory_order_acquire);
-    int b = (int)(g % 3);
-    /* The bucket for g mod 3 last held epoch g-3 or older: already safe. */
-    if (h->limbo_n[b] > 0 && h->limbo_epoch[b] != g)
-        free_bucket(h, b);
-    h->limbo_epoch[b] = g;
+    uint32_t b = h->limbo_cur;
+    if (h->limbo_epoch[b] != g || h->limbo_n[b] == 0) {
+        /* The epoch moved since our last retirement (rare): switch buckets. The
+         * bucket for g mod 3 last held epoch g-3 or older: already safe. */
+        b = (uint32_t)(g % 3);
+        if (h->limbo_n[b] > 0 && h->limbo_epoch[b] != g)
+            free_bucket(h, b);
+        h->limbo_epoch[b] = g;
+        h->limbo_cur = b;
+    }
     h->q->links[idx] = h->limbo_head[b];
     h->limbo_head[b] = idx;
     h->limbo_n[b]++;
+    h->limbo_total++;
     publish_garbage(h);
     if (++h->since_advance >= h->q->ebr_period) {
         h->since_advance = 0;

@@ -66,6 +66,8 @@ struct msq_handle {
     uint32_t retired_head, retired_n;   /* hazard pointers: retired, chained by link */
     uint32_t limbo_head[3], limbo_n[3]; /* epochs: retired per epoch % 3 */
     uint64_t limbo_epoch[3];            /* the global epoch each bucket was filled in */
+    uint32_t limbo_cur;                 /* the bucket the last retirement went to */
+    uint32_t limbo_total;               /* limbo_n[0] + [1] + [2] (published as garbage) */
     uint32_t since_advance;
     uint32_t idle_polls; /* consecutive empty dequeues */
     uint32_t *scratch;   /* hazard scan: sorted snapshot of all hazards */
@@ -99,6 +101,8 @@ void msq_node_free(msq_handle *h, uint32_t idx);
 void msq_pool_init(msq_queue *q);
 /* Hands all of h's cached free nodes to the global chain (idle or leaving). */
 void msq_cache_flush(msq_handle *h);
+/* Hands a whole chain (n nodes linked by `links`, ending in MSQ_NIL) back in O(1). */
+void msq_pool_free_chain(msq_handle *h, uint32_t first, uint32_t n);
 size_t msq_pool_free_count(const msq_queue *q);
 
 /* hazard.c: hazard pointers. */

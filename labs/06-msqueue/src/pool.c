@@ -102,6 +102,14 @@ void msq_node_free(msq_handle *h, uint32_t idx)
     global_push_batch(q, first, spill);
 }
 
+void msq_pool_free_chain(msq_handle *h, uint32_t first, uint32_t n)
+{
+    /* One batch, whatever its length: no walk over the chain, one CAS. The nodes go
+     * to whoever allocates next (in a producer/consumer split, not this thread). */
+    if (n > 0)
+        global_push_batch(h->q, first, n);
+}
+
 void msq_cache_flush(msq_handle *h)
 {
     if (h->cache_n == 0)
