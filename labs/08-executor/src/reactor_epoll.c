@@ -104,12 +104,28 @@ static void ep_wait(exec_reactor *rr, uint64_t deadline_ms)
         long ms = tsp ? (long)((tsp->tv_sec * 1000000000L + tsp->tv_nsec + 999999) / 1000000) : -1;
         n = epoll_wait(r->epfd, evs, 128, ms > INT32_MAX ? INT32_MAX : (int)ms);
     }
+    if (n <= 0)
+        return;
+    /* Awake until we return: an unpark now needs no eventfd write, because every caller
+     * re-checks its queues after wait() returns. Claiming the kick flag makes wakes from
+     * our own dispatch (the common case) skip the write and the extra epoll round it
+     * would cause. The closing exchange is an acquire RMW on the flag a suppressed
+     * unparker released, so its queued work is visible to our caller; an unpark after
+     * it writes the eventfd as usual. */
+    bool mine = !atomic_exchange_explicit(&rr->notified, 1, memory_order_acq_rel);
+    bool kicked = false;
     for (int i = 0; i < n; i++) {
-        if (evs[i].data.ptr == NULL)
-            exec_reactor_drain_eventfd(rr);
-        else
+        if (evs[i].data.ptr == NULL) {
+            uint64_t v; /* consume before re-arming (see exec_reactor_drain_eventfd) */
+            ssize_t got = read(rr->wake_fd, &v, sizeof v);
+            (void)got;
+            kicked = true;
+        } else {
             dispatch(&evs[i]);
+        }
     }
+    if (mine || kicked)
+        (void)atomic_exchange_explicit(&rr->notified, 0, memory_order_seq_cst);
     /* SOLUTION END */
 }
 
