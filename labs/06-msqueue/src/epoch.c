@@ -49,27 +49,7 @@ static void heavy_fence(msq_queue *q)
                          * would have to be off for readers too: see msq_create) */
 }
 
-void msq_ebr_enter(msq_handle *h)
-{
-    uint64_t g = atomic_load_explicit(&h->q->epoch, memory_order_relaxed);
-    atomic_store_explicit(&h->epoch, (g << 1) | 1u, memory_order_relaxed);
-    /* store->load order: the announcement must be visible before we read head/tail,
-     * or an advancer could miss us and free what we are about to read. Pairs with
-     * the fence in try_advance; with membarrier that fence covers this side too, and
-     * only the compiler must be kept from moving our reads above the store. */
-    if (h->q->ebr_asym)
-        atomic_signal_fence(memory_order_seq_cst);
-    else
-        MSQ_FENCE_SC();
-}
-
-void msq_ebr_exit(msq_handle *h)
-{
-    uint64_t v = atomic_load_explicit(&h->epoch, memory_order_relaxed);
-    /* release: our reads of queue nodes happen before an advancer that sees us
-     * unpinned (acquire) lets the nodes be reused. */
-    atomic_store_explicit(&h->epoch, v & ~(uint64_t)1, memory_order_release);
-}
+/* msq_ebr_enter and msq_ebr_exit are inline, in msq_internal.h. */
 
 /* A bucket's chain goes back to the pool whole, as one batch: no per-node work. */
 static size_t free_bucket(msq_handle *h, uint32_t b)
@@ -119,24 +99,21 @@ size_t msq_ebr_collect(msq_handle *h)
     return freed;
 }
 
-void msq_ebr_retire(msq_handle *h, uint32_t idx)
+/* The rest of msq_ebr_retire (msq_internal.h), when the epoch moved since our last
+ * retirement or an advance attempt is due. */
+void msq_ebr_retire_slow(msq_handle *h, uint32_t idx, uint64_t g)
 {
-    uint64_t g = atomic_load_explicit(&h->q->epoch, memory_order_acquire);
     uint32_t b = h->limbo_cur;
     if (h->limbo_epoch[b] != g || h->limbo_n[b] == 0) {
-        /* The epoch moved since our last retirement (rare): switch buckets. The
-         * bucket for g mod 3 last held epoch g-3 or older: already safe. */
+        /* Switch buckets. The bucket for g mod 3 last held epoch g-3 or older:
+         * already safe. */
         b = (uint32_t)(g % 3);
         if (h->limbo_n[b] > 0 && h->limbo_epoch[b] != g)
             free_bucket(h, b);
         h->limbo_epoch[b] = g;
         h->limbo_cur = b;
     }
-    h->q->links[idx] = h->limbo_head[b];
-    h->limbo_head[b] = idx;
-    h->limbo_n[b]++;
-    h->limbo_total++;
-    publish_garbage(h);
+    msq_ebr_limbo_push(h, b, idx);
     if (++h->since_advance >= h->q->ebr_period) {
         h->since_advance = 0;
         msq_ebr_collect(h);

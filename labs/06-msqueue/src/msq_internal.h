@@ -111,10 +111,54 @@ void msq_hp_clear(msq_handle *h);
 void msq_hp_retire(msq_handle *h, uint32_t idx);
 size_t msq_hp_scan(msq_handle *h);
 
-/* epoch.c: epoch-based reclamation. */
-void msq_ebr_enter(msq_handle *h);
-void msq_ebr_exit(msq_handle *h);
-void msq_ebr_retire(msq_handle *h, uint32_t idx);
+/* epoch.c: epoch-based reclamation. Pinning, unpinning and the common case of a
+ * retirement are inline here: they run on every operation. */
+static inline void msq_ebr_enter(msq_handle *h)
+{
+    uint64_t g = atomic_load_explicit(&h->q->epoch, memory_order_relaxed);
+    atomic_store_explicit(&h->epoch, (g << 1) | 1u, memory_order_relaxed);
+    /* store->load order: the announcement must be visible before we read head/tail,
+     * or an advancer could miss us and free what we are about to read. Pairs with
+     * the fence in try_advance; with membarrier that fence covers this side too, and
+     * only the compiler must be kept from moving our reads above the store. */
+    if (h->q->ebr_asym)
+        atomic_signal_fence(memory_order_seq_cst);
+    else
+        MSQ_FENCE_SC();
+}
+
+static inline void msq_ebr_exit(msq_handle *h)
+{
+    uint64_t v = atomic_load_explicit(&h->epoch, memory_order_relaxed);
+    /* release: our reads of queue nodes happen before an advancer that sees us
+     * unpinned (acquire) lets the nodes be reused. */
+    atomic_store_explicit(&h->epoch, v & ~(uint64_t)1, memory_order_release);
+}
+
+static inline void msq_ebr_limbo_push(msq_handle *h, uint32_t b, uint32_t idx)
+{
+    h->q->links[idx] = h->limbo_head[b];
+    h->limbo_head[b] = idx;
+    h->limbo_n[b]++;
+    h->limbo_total++;
+    atomic_store_explicit(&h->garbage, h->limbo_total, memory_order_relaxed);
+}
+
+void msq_ebr_retire_slow(msq_handle *h, uint32_t idx, uint64_t g);
+
+/* Puts a dequeued node in the limbo bucket of the global epoch read now. */
+static inline void msq_ebr_retire(msq_handle *h, uint32_t idx)
+{
+    /* acquire: pairs with the advancer's release CAS (we see the unpins it saw). */
+    uint64_t g = atomic_load_explicit(&h->q->epoch, memory_order_acquire);
+    uint32_t b = h->limbo_cur;
+    if (h->limbo_epoch[b] == g && h->limbo_n[b] != 0 && h->since_advance + 1 < h->q->ebr_period) {
+        h->since_advance++;
+        msq_ebr_limbo_push(h, b, idx);
+    } else {
+        msq_ebr_retire_slow(h, idx, g);
+    }
+}
 size_t msq_ebr_collect(msq_handle *h);
 /* True if this process can use membarrier(PRIVATE_EXPEDITED) (registers it once). */
 bool msq_ebr_asym_available(void);
