@@ -42,11 +42,16 @@ bool msq_ebr_asym_available(void)
 }
 
 /* The advancer's half: a full barrier here and on every CPU running our threads. */
-static void heavy_fence(msq_queue *q)
+void msq_heavy_fence(bool asym)
 {
-    if (!q->ebr_asym || syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+    if (!asym || syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
         MSQ_FENCE_SC(); /* (membarrier cannot fail once registered; if it did, q->ebr_asym
                          * would have to be off for readers too: see msq_create) */
+}
+
+static void heavy_fence(msq_queue *q)
+{
+    msq_heavy_fence(q->ebr_asym);
 }
 
 /* msq_ebr_enter and msq_ebr_exit are inline, in msq_internal.h. */

@@ -4,7 +4,8 @@
  * and then re-reads the word it got the index from: if the word is unchanged, the
  * node was still in the queue *after* the slot was visible, so any later scan will
  * see the slot. A dequeued node goes on its dequeuer's retired chain; when that chain
- * reaches hp_threshold = max(2 * H, 64) nodes (H = 2 * max_threads slots in all), a scan
+ * reaches hp_threshold = max(2 * H, 64) nodes (H = 2 * max_threads slots in all; 1024
+ * instead of 64 when the scan uses membarrier, see msq_create), a scan
  * snapshots every slot and frees the retired nodes nobody protects. At most H survive
  * a scan, so no handle ever holds more than hp_threshold retired nodes: that is the
  * bound msq_unreclaimed_bound() reports and the tests check. */
@@ -18,8 +19,19 @@ void msq_hp_protect(msq_handle *h, int slot, uint32_t idx)
      * store->load order, which needs sequential consistency. A seq_cst exchange
      * (one xchg on x86, cheaper than store + mfence) is in the single total order S
      * together with the caller's seq_cst re-read and the scanner's seq_cst fence:
-     * either the re-read sees the unlink, or the scan sees our slot. */
-    atomic_exchange_explicit(&h->hp[slot], idx + 1, memory_order_seq_cst);
+     * either the re-read sees the unlink, or the scan sees our slot. With the
+     * asymmetric fence (q->hp_asym, see epoch.c) the scanner's membarrier runs a full
+     * barrier on our CPU too, so our half only has to keep the compiler from moving
+     * the re-read above the store: that barrier falls either after our store (which
+     * is then visible to the scan's reads, made after membarrier returns) or before
+     * it, and so before our re-read, which then sees the unlink the scanner made
+     * before calling membarrier. */
+    if (h->q->hp_asym) {
+        atomic_store_explicit(&h->hp[slot], idx + 1, memory_order_relaxed);
+        atomic_signal_fence(memory_order_seq_cst);
+    } else {
+        atomic_exchange_explicit(&h->hp[slot], idx + 1, memory_order_seq_cst);
+    }
 }
 
 void msq_hp_clear(msq_handle *h)
@@ -53,7 +65,7 @@ size_t msq_hp_scan(msq_handle *h)
 {
     msq_queue *q = h->q;
     /* Pairs with the fence in msq_hp_protect (see there). */
-    MSQ_FENCE_SC();
+    msq_heavy_fence(q->hp_asym);
     size_t nh = 0;
     uint32_t keep = MSQ_NIL, kept = 0;
     size_t freed = 0;

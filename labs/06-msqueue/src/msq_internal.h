@@ -92,6 +92,7 @@ struct msq_queue {
     uint32_t cache_max;    /* per-handle free cache limit */
     uint32_t ebr_period;   /* retirements between epoch advance attempts */
     bool ebr_asym;         /* epochs: readers skip the fence (membarrier) */
+    bool hp_asym;          /* hazard pointers: protect skips the fence (membarrier) */
     msq_reclaim reclaim;
 };
 
@@ -162,5 +163,7 @@ static inline void msq_ebr_retire(msq_handle *h, uint32_t idx)
 size_t msq_ebr_collect(msq_handle *h);
 /* True if this process can use membarrier(PRIVATE_EXPEDITED) (registers it once). */
 bool msq_ebr_asym_available(void);
+/* The reclaimer's half of the asymmetric fence (membarrier if asym, else a full fence). */
+void msq_heavy_fence(bool asym);
 
 #endif

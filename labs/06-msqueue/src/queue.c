@@ -69,6 +69,11 @@ int msq_create(const msq_config *cfg, msq_queue **out)
     uint32_t slots = 2 * cfg->max_threads;
     uint32_t share = cfg->capacity / (4 * cfg->max_threads);
     uint32_t amortise = share < 64 ? share : 64;
+    /* With the asymmetric fence a scan costs a system call: scan every
+     * min(1024, share) retirements instead (the bound grows with it). */
+    q->hp_asym = cfg->reclaim == MSQ_RECLAIM_HP && msq_ebr_asym_available();
+    if (q->hp_asym)
+        amortise = share < MSQ_EBR_PERIOD_MAX ? share : MSQ_EBR_PERIOD_MAX;
     q->hp_threshold = 2 * slots > amortise ? 2 * slots : amortise;
     q->cache_max = share < MSQ_CACHE_MAX ? (share > 2 ? share : 2) : MSQ_CACHE_MAX;
     /* Epochs: with the asymmetric fence an advance costs a system call, so advance
@@ -357,9 +362,11 @@ int msq_dequeue(msq_handle *h, uintptr_t *out)
          * its producer would hammer the free stack with one-node batches.) */
         if (++h->idle_polls >= MSQ_IDLE_POLLS) {
             h->idle_polls = 0;
-            /* (Epochs: only with a bucket's worth, as an advance is costly there.) */
+            /* (Only with a bucket's worth where a scan or advance costs a system
+             * call: the membarrier would interrupt the producers' CPUs too.) */
             size_t g = atomic_load_explicit(&h->garbage, memory_order_relaxed);
-            if (g != 0 && (hp || g >= h->q->ebr_period))
+            size_t worth = !hp ? h->q->ebr_period : h->q->hp_asym ? h->q->hp_threshold / 2 : 1;
+            if (g != 0 && g >= worth)
                 msq_reclaim_now(h);
             msq_cache_flush(h);
         }
