@@ -25,7 +25,7 @@
 #include "mt.h"
 #include "task_impl.h"
 
-enum { EVENT_INTERVAL = 61, STEAL_TRIES = 2 };
+enum { EVENT_INTERVAL = 61, STEAL_TRIES = 2, INJECT_BATCH = 32 };
 
 typedef struct worker {
     exec_deque q;
@@ -118,6 +118,52 @@ static void push_here(exec_mt *mt, exec_task *t)
     if (w && w->mt == mt && exec_deque_push(&w->q, t))
         return;
     inject(mt, t);
+}
+
+/* Out of local work: takes a fair share of the injection queue at once (up to
+ * INJECT_BATCH) under one lock, returns the first and queues the rest on this worker's
+ * deque, where the others can steal them. Popping one at a time made a worker whose
+ * only task yields come back to maintenance (an epoll call and a clock read) on every
+ * yield. */
+static exec_task *inject_pop_batch(worker *w)
+{
+    exec_mt *mt = w->mt;
+    size_t len = atomic_load_explicit(&mt->inj_len, memory_order_seq_cst);
+    if (len == 0)
+        return NULL;
+    size_t room = (size_t)(EXEC_DEQUE_CAP - exec_deque_len(&w->q));
+    size_t want = len / mt->n + 1;
+    if (want > INJECT_BATCH)
+        want = INJECT_BATCH;
+    if (want > room + 1)
+        want = room + 1;
+    pthread_mutex_lock(&mt->inj_lock);
+    exec_task *first = mt->inj_head, *last = first;
+    size_t got = first ? 1 : 0;
+    while (last && got < want && last->next) {
+        last = last->next;
+        got++;
+    }
+    if (first) {
+        mt->inj_head = last->next;
+        if (!mt->inj_head)
+            mt->inj_tail = NULL;
+        last->next = NULL;
+        atomic_fetch_sub_explicit(&mt->inj_len, got, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&mt->inj_lock);
+    if (!first)
+        return NULL;
+    exec_task *t = first->next;
+    while (t) {
+        exec_task *next = t->next;
+        if (!exec_deque_push(&w->q, t)) /* thieves cannot add: only if room was misjudged */
+            inject(mt, t);
+        t = next;
+    }
+    if (got > 1 && atomic_load_explicit(&mt->sleepers, memory_order_seq_cst) > 0)
+        notify(mt); /* there is work to steal */
+    return first;
 }
 
 static void mt_schedule(exec_sched *s, exec_task *t)
@@ -228,7 +274,7 @@ static exec_task *find_task(worker *w)
     if (!t && mt->sched.plat.flush) /* out of local work: hand queued I/O over */
         mt->sched.plat.flush(mt->sched.plat.ctx);
     if (!t)
-        t = inject_pop(mt);
+        t = inject_pop_batch(w);
     if (!t)
         t = steal(w);
     return t;
