@@ -174,7 +174,8 @@ static uint64_t protected_tail(msq_handle *h, bool hp)
         return tail;
     for (;;) {
         msq_hp_protect(h, 0, ref_idx(tail));
-        /* seq_cst: the re-read must come after the hazard in the total order. */
+        /* seq_cst: the re-read must come after the hazard in the total order (with
+         * q->hp_asym the scanner's membarrier orders them instead: msq_hp_protect). */
         uint64_t again = atomic_load_explicit(&q->tail, memory_order_seq_cst);
         if (again == tail)
             return tail;
@@ -192,7 +193,8 @@ static uint64_t protected_head(msq_handle *h, bool hp)
     /* SOLUTION BEGIN: publish the hazard, re-read head (seq_cst); until they agree */
     for (;;) {
         msq_hp_protect(h, 0, ref_idx(head));
-        /* seq_cst: the re-read must come after the hazard in the total order. */
+        /* seq_cst: the re-read must come after the hazard in the total order (with
+         * q->hp_asym the scanner's membarrier orders them instead: msq_hp_protect). */
         uint64_t again = atomic_load_explicit(&q->head, memory_order_seq_cst);
         if (again == head)
             return head;
