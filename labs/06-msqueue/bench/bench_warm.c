@@ -8,7 +8,6 @@
  *               a per-thread counter on its own line
  *   percpu2/... 2 threads, 20 M increments each of their own counter: padded (one
  *               line each) vs packed (neighbours on one line: false sharing) */
-#define _GNU_SOURCE /* pthread_setaffinity_np */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -35,23 +34,10 @@ typedef struct lock_run {
     _Atomic unsigned started;
 } lock_run;
 
-/* Pins the calling thread to CPU id mod (online CPUs), so that threads meant to run
- * side by side do, instead of wherever a busy scheduler stacks them. Best effort. */
-static void pin_to_cpu(unsigned id)
-{
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    if (ncpu < 2)
-        return;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET((size_t)(id % (unsigned)ncpu), &set);
-    (void)pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-}
-
 static void *lock_thread(void *arg)
 {
     lock_run *r = arg;
-    pin_to_cpu((unsigned)atomic_fetch_add(&r->started, 1));
+    msq_pin_to_cpu((unsigned)atomic_fetch_add(&r->started, 1));
     atomic_fetch_add(&r->ready, 1);
     while (atomic_load(&r->ready) < 2)
         MSQ_CPU_RELAX();

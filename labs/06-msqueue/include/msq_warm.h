@@ -55,4 +55,9 @@ uint64_t msq_percpu_run(bool padded, unsigned threads, uint64_t iters);
 /* Byte distance between neighbouring elements in msq_percpu_run's array. */
 unsigned msq_percpu_stride(bool padded);
 
+/* Pins the calling thread to CPU id mod (online CPUs), so that threads meant to run
+ * side by side on different cores do (a busy scheduler may stack them on one). Best
+ * effort: does nothing on a single CPU or if the kernel refuses. */
+void msq_pin_to_cpu(unsigned id);
+
 #endif

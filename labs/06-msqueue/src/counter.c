@@ -75,10 +75,10 @@ static void percpu_loop(shared *s, unsigned id)
                               memory_order_relaxed);
 }
 
-/* Pins the calling thread to CPU id mod (online CPUs): false sharing and contention
- * happen only between threads that run at the same time on different cores, and the
- * scheduler is free to stack two busy threads on one core. Best effort. */
-static void pin_to_cpu(unsigned id)
+/* False sharing and contention happen only between threads that run at the same time
+ * on different cores, and the scheduler is free to stack two busy threads on one core:
+ * hence the pinning. */
+void msq_pin_to_cpu(unsigned id)
 {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     if (ncpu < 2)
@@ -92,7 +92,7 @@ static void pin_to_cpu(unsigned id)
 static void *count_thread(void *arg)
 {
     worker *w = arg;
-    pin_to_cpu(w->id);
+    msq_pin_to_cpu(w->id);
     pthread_barrier_wait(&w->s->start);
     count_loop(w->s);
     return NULL;
@@ -101,7 +101,7 @@ static void *count_thread(void *arg)
 static void *percpu_thread(void *arg)
 {
     worker *w = arg;
-    pin_to_cpu(w->id);
+    msq_pin_to_cpu(w->id);
     pthread_barrier_wait(&w->s->start);
     percpu_loop(w->s, w->id);
     return NULL;
