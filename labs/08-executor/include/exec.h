@@ -209,8 +209,11 @@ size_t exec_sched_live(exec_sched *s);
 /* --- timers: a hierarchical timing wheel, 1 ms ticks ----------------------------------- */
 #define EXEC_WHEEL_LEVELS 6
 #define EXEC_WHEEL_SLOTS 64
-/* 64^6 ms (about 2.2 years): later deadlines are clamped to this horizon. */
-#define EXEC_WHEEL_HORIZON ((uint64_t)1 << 36)
+/* 64^6 - 64^5 ms (about 2.2 years): later deadlines are clamped to this horizon. One
+ * top-level slot short of a full revolution, so a deadline that wraps into the next
+ * 64^6 block lands in a top-level slot behind the clock's and is never mistaken for
+ * one in the current block. */
+#define EXEC_WHEEL_HORIZON (((uint64_t)1 << 36) - ((uint64_t)1 << 30))
 
 typedef struct exec_timer exec_timer;
 struct exec_timer {

@@ -91,11 +91,18 @@ static uint64_t next_slot(const exec_wheel *w, unsigned *lvl_out, unsigned *slot
     for (unsigned lvl = 0; lvl < EXEC_WHEEL_LEVELS; lvl++) {
         unsigned now_slot = slot_for(w->elapsed, lvl);
         uint64_t occ = w->occupied[lvl] & (~(uint64_t)0 << now_slot);
+        uint64_t level_range = (uint64_t)1 << (6u * (lvl + 1));
+        uint64_t base = w->elapsed & ~(level_range - 1);
+        if (!occ && lvl == EXEC_WHEEL_LEVELS - 1 && w->occupied[lvl]) {
+            /* Top level only: slots behind the clock's hold deadlines of the next
+             * revolution (the horizon keeps them from reaching the clock's slot). */
+            occ = w->occupied[lvl];
+            base += level_range;
+        }
         if (!occ)
             continue;
         unsigned slot = (unsigned)__builtin_ctzll(occ);
-        uint64_t level_range = (uint64_t)1 << (6u * (lvl + 1));
-        uint64_t start = (w->elapsed & ~(level_range - 1)) + ((uint64_t)slot << (6u * lvl));
+        uint64_t start = base + ((uint64_t)slot << (6u * lvl));
         *lvl_out = lvl;
         *slot_out = slot;
         return start < w->elapsed ? w->elapsed : start;

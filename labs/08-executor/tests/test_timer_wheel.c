@@ -123,10 +123,32 @@ static void test_wheel_far_deadline_clamped(void **state)
     assert_int_equal(w.count, 0);
 }
 
+/* Regression (seed 0xd5c3dc070091d610): a long timer whose deadline crosses a 64^6 ms
+ * boundary wraps into a top-level slot behind the clock's; it must still be found. */
+static void test_wheel_deadline_across_top_revolution(void **state)
+{
+    (void)state;
+    exec_wheel w;
+    uint64_t top = (uint64_t)1 << 36, now = 5 * top - 3; /* just before a boundary */
+    exec_wheel_init(&w, now);
+    exec_timer near = {.deadline = now + 1}, far = {.deadline = now + (top >> 1)};
+    exec_wheel_insert(&w, &far);
+    assert_int_equal(far.level, EXEC_WHEEL_LEVELS - 1);
+    assert_int_equal(exec_wheel_next(&w), now + (top >> 1));
+    exec_wheel_insert(&w, &near);
+    assert_int_equal(exec_wheel_next(&w), now + 1);
+    assert_ptr_equal(exec_wheel_pop_expired(&w, now + 1), &near);
+    assert_null(exec_wheel_pop_expired(&w, now + (top >> 1) - 1));
+    assert_int_equal(exec_wheel_next(&w), now + (top >> 1));
+    assert_ptr_equal(exec_wheel_pop_expired(&w, now + (top >> 1)), &far);
+    assert_int_equal(w.count, 0);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_wheel_matches_model),
     cmocka_unit_test(test_wheel_cascades_exactly),
     cmocka_unit_test(test_wheel_far_deadline_clamped),
+    cmocka_unit_test(test_wheel_deadline_across_top_revolution),
 };
 
 CMN_TEST_MAIN(tests)
