@@ -169,10 +169,18 @@ FUZZ_OUT     := $(BUILD)/fuzz/$(LAB_ID)
 FUZZ_BINS    := $(patsubst fuzz/%.c,$(FUZZ_OUT)/%,$(FUZZ_SRCS))
 FUZZ_FLAGS    = $(CSTD) -O1 -g $(WARNINGS) $(HOSTDEFS) $(INC) $(LIB_CFLAGS) \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-$(FUZZ_OUT)/%: fuzz/%.c $(LIB_SRCS) | deps-auto
+# libcommon is built the same way, as an archive, since the lab's code may call it.
+FUZZ_COMMON := $(BUILD)/fuzz/common/libcommon.a
+FUZZ_COMMON_OBJS := $(patsubst $(COMMON_DIR)/src/%.c,$(BUILD)/fuzz/common/%.o,$(COMMON_SRCS))
+$(BUILD)/fuzz/common/%.o: $(COMMON_DIR)/src/%.c | deps-auto
+	@mkdir -p $(@D)
+	$(Q)clang $(FUZZ_FLAGS) -c $< -o $@
+$(FUZZ_COMMON): $(FUZZ_COMMON_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(FUZZ_OUT)/%: fuzz/%.c $(LIB_SRCS) $(FUZZ_COMMON) | deps-auto
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZ-CC $(LAB_ID)/$<")
-	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(LIB_LDLIBS)
+	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(FUZZ_COMMON) $(LIB_LDLIBS) -lm
 fuzz: $(FUZZ_BINS)
 	$(Q)$(if $(FUZZ_BINS),set -e; for f in $(FUZZ_BINS); do n=$$(basename $$f); \
 	  mkdir -p $(FUZZ_OUT)/$$n-corpus; echo "== fuzz $$n for $(FUZZ_SECONDS) s"; \
