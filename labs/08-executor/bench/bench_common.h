@@ -14,6 +14,16 @@
 #define BENCH_ECHO_MSGS 2000u
 #define BENCH_ECHO_SIZE 64u
 
+/* Registers one run of a workload that times itself (manual time, ms): every variant
+ * of every group is registered this way, so they compare on equal terms. */
+static inline void bench_reg_manual(const char *name, bench_fn fn, void *ctx, int iters)
+{
+    bench_def *b = bench_register(name, fn, ctx);
+    bench_manual_time(b);
+    bench_iterations(b, iters);
+    bench_time_unit(b, BENCH_MS);
+}
+
 /* Registers the libuv and libev variants (bench_peers.c) of the timer and echo
  * groups; called first so they appear first in each group. */
 void bench_peers_register(void);

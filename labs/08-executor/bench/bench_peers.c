@@ -469,10 +469,7 @@ static void bm_ev_echo(bench_state *st, void *ctx)
 /* --- registration ------------------------------------------------------------------------------------ */
 static void reg(const char *name, bench_fn fn, int iters)
 {
-    bench_def *b = bench_register(name, fn, NULL);
-    bench_manual_time(b);
-    bench_iterations(b, iters);
-    bench_time_unit(b, BENCH_MS);
+    bench_reg_manual(name, fn, NULL, iters);
 }
 
 void bench_peers_register(void)

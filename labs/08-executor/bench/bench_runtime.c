@@ -121,10 +121,7 @@ static void reg(const char *group, const char *name, bench_fn fn, variant *v, in
 {
     char full[96];
     snprintf(full, sizeof full, "%s/%s", group, name);
-    bench_def *b = bench_register(full, fn, v);
-    bench_manual_time(b);
-    bench_iterations(b, iters);
-    bench_time_unit(b, BENCH_MS);
+    bench_reg_manual(full, fn, v, iters);
 }
 
 static void setup(void)

@@ -112,10 +112,7 @@ static void bm_tokio_echo(bench_state *st, void *ctx)
 
 static void reg(const char *name, bench_fn fn, int iters)
 {
-    bench_def *b = bench_register(name, fn, NULL);
-    bench_manual_time(b);
-    bench_iterations(b, iters);
-    bench_time_unit(b, BENCH_MS);
+    bench_reg_manual(name, fn, NULL, iters);
 }
 
 void bench_tokio_register(void)
