@@ -59,10 +59,25 @@
 #define ARENA_REDZONE ((size_t)0)
 #endif
 
+/* The inline fast path below packs allocations: it is only taken when there are no
+ * granules or red zones to respect (checking builds set limit to 0). */
+_Static_assert(ARENA_ASAN || (ARENA_GRANULE == 1 && ARENA_REDZONE == 0),
+               "arena_alloc's inline path assumes packed allocations");
+_Static_assert(ARENA_MAX_ALIGN == 4096, "arena_alloc's alignment test assumes 4096");
+
+/* The fast path's branch hint (src/cc.h has the others). */
+#if defined(__GNUC__)
+#define ARENA_INLINE_LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define ARENA_INLINE_LIKELY(x) (x)
+#endif
+
 typedef struct arena_chunk arena_chunk;
 
 typedef struct arena {
     uintptr_t ptr;      /* next free byte in head */
+    uintptr_t limit;    /* the inline fast path's end: end, or 0 to send every allocation
+                           out of line (valgrind client requests, ASan builds) */
     uintptr_t end;      /* end of head's usable space */
     arena_chunk *head;  /* newest chunk (NULL before the first allocation) */
     arena_chunk *first; /* oldest chunk: kept by reset */
@@ -100,10 +115,36 @@ void arena_init(arena *a, const arena_source *src, size_t chunk_size);
  * ASan builds poison the buffer: call arena_destroy before it goes out of scope. */
 void arena_init_buffer(arena *a, void *buf, size_t len);
 
+/* The out-of-line part of arena_alloc (below): a new chunk, an invalid alignment, and
+ * every allocation of checking builds. Call arena_alloc instead. */
+void *arena_alloc_slow(arena *a, size_t size, size_t align);
+
 /* Returns `size` bytes aligned to `align` (a power of two <= ARENA_MAX_ALIGN), or NULL
  * when align is invalid or the source is exhausted. size 0 returns a non-NULL pointer
- * that must not be dereferenced (it may equal the next allocation's address). */
-void *arena_alloc(arena *a, size_t size, size_t align);
+ * that must not be dereferenced (it may equal the next allocation's address).
+ *
+ * Inline, so that a caller with a constant alignment gets the bump itself (align the
+ * cursor, compare, move it, count the bytes) without a call; anything else (the
+ * chunk is full, the alignment is invalid or not a constant power of two the compiler
+ * could check, a checking build) goes to arena_alloc_slow. */
+static inline void *arena_alloc(arena *a, size_t size, size_t align)
+{
+    /* SOLUTION BEGIN: align the cursor up; if align is valid and size bytes fit before limit, move
+     * the cursor past them and count them, else call arena_alloc_slow */
+    size_t mask = align - 1;
+    uintptr_t p = (a->ptr + mask) & ~(uintptr_t)mask;
+    /* One test for "a power of two <= 4096" (align 0 makes mask all ones); with a
+     * constant align it folds away. p > limit also catches the empty arena (ptr 1,
+     * limit 0) and the checking builds (limit 0). */
+    if (ARENA_INLINE_LIKELY(((align & mask) | (mask >> 12)) == 0 && p <= a->limit &&
+                            size <= a->limit - p)) {
+        a->ptr = p + size;
+        a->in_use += size;
+        return (void *)p;
+    }
+    return arena_alloc_slow(a, size, align);
+    /* SOLUTION END */
+}
 
 /* arena_alloc, then zero-filled. */
 void *arena_zalloc(arena *a, size_t size, size_t align);

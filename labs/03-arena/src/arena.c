@@ -70,6 +70,16 @@ static void unpoison_range(const arena *a, uintptr_t p, size_t n)
     (void)a;
 }
 
+/* Makes [ptr, end) the free part of the head chunk. The inline path in arena.h sees
+ * the same end as its limit, except when every allocation must come here (ASan granules
+ * and red zones, valgrind client requests): then its limit is 0 and it always fails. */
+static void set_free(arena *a, uintptr_t ptr, uintptr_t end)
+{
+    a->ptr = ptr;
+    a->end = end;
+    a->limit = (ARENA_ASAN || a->checked) ? 0 : end;
+}
+
 static void update_high_water(arena *a)
 {
     if (a->in_use > a->high_water)
@@ -79,13 +89,12 @@ static void update_high_water(arena *a)
 void arena_init(arena *a, const arena_source *src, size_t chunk_size)
 {
     *a = (arena){0};
-    a->ptr = EMPTY_PTR;
-    a->end = EMPTY_END;
     a->src = *src;
     a->chunk_size = chunk_size == 0 ? ARENA_DEFAULT_CHUNK : chunk_size;
     if (a->chunk_size < MIN_CHUNK)
         a->chunk_size = MIN_CHUNK;
     a->checked = MC_VALGRIND();
+    set_free(a, EMPTY_PTR, EMPTY_END);
 }
 
 /* Makes c the newest chunk, with its whole usable space free (and poisoned). */
@@ -98,8 +107,7 @@ static void push_chunk(arena *a, arena_chunk *c, size_t size)
     a->head = c;
     if (a->first == NULL)
         a->first = c;
-    a->ptr = chunk_data(c);
-    a->end = chunk_end(c);
+    set_free(a, chunk_data(c), chunk_end(c));
     a->chunks++;
     a->reserved += size;
     release_range(a, a->ptr, a->end - a->ptr);
@@ -108,9 +116,8 @@ static void push_chunk(arena *a, arena_chunk *c, size_t size)
 void arena_init_buffer(arena *a, void *buf, size_t len)
 {
     *a = (arena){0};
-    a->ptr = EMPTY_PTR;
-    a->end = EMPTY_END;
     a->checked = MC_VALGRIND();
+    set_free(a, EMPTY_PTR, EMPTY_END);
     uintptr_t start = align_up((uintptr_t)buf, alignof(arena_chunk));
     size_t skip = start - (uintptr_t)buf;
     if (buf == NULL || len < skip + ARENA_CHUNK_HEADER)
@@ -149,30 +156,36 @@ static bool grow(arena *a, size_t size, size_t align)
     return true;
 }
 
-/* Out of line: validate, take a chunk, retry (the retry then fits). */
-static ARENA_NOINLINE void *alloc_slow(arena *a, size_t size, size_t align)
-{
-    if (!valid_align(align) || !grow(a, size, align))
-        return NULL;
-    return arena_alloc(a, size, align);
-}
-
-void *arena_alloc(arena *a, size_t size, size_t align)
+/* The general bump: the object at the aligned cursor, then the cursor rounded up to a
+ * granule and past the red zone (both no-ops outside ASan), the object unpoisoned.
+ * NULL when it does not fit in the head chunk. align is valid. */
+static void *bump(arena *a, size_t size, size_t align)
 {
     /* SOLUTION BEGIN: align the cursor up; if the object and its red zone fit before end, move the
-     * cursor past them, else take the slow path (alloc_slow grows a chunk and retries) */
+     * cursor past them, count the bytes and unpoison the object, else return NULL */
     uintptr_t p = align_up(a->ptr, align);
-    if (ARENA_LIKELY(valid_align(align) && p <= a->end && size <= a->end - p)) {
-        uintptr_t next = align_up(p + size, ARENA_GRANULE) + ARENA_REDZONE;
-        if (ARENA_LIKELY(next <= a->end)) {
-            a->in_use += size;
-            a->ptr = next;
-            unpoison_range(a, p, size);
-            return (void *)p;
-        }
-    }
-    return alloc_slow(a, size, align);
+    if (p > a->end || size > a->end - p)
+        return NULL;
+    uintptr_t next = align_up(p + size, ARENA_GRANULE) + ARENA_REDZONE;
+    if (next > a->end)
+        return NULL;
+    a->in_use += size;
+    a->ptr = next;
+    unpoison_range(a, p, size);
+    return (void *)p;
     /* SOLUTION END */
+}
+
+/* What the inline path in arena.h leaves: validate, bump (checking builds always get
+ * here), else take a chunk and bump in it (which then fits). */
+void *arena_alloc_slow(arena *a, size_t size, size_t align)
+{
+    if (!valid_align(align))
+        return NULL;
+    void *p = bump(a, size, align);
+    if (p == NULL && grow(a, size, align))
+        p = bump(a, size, align);
+    return p;
 }
 
 void *arena_zalloc(arena *a, size_t size, size_t align)
@@ -254,8 +267,7 @@ void arena_rewind(arena *a, arena_mark m)
     update_high_water(a);
     while (a->head != m.chunk)
         pop_chunk(a);
-    a->ptr = m.ptr;
-    a->end = chunk_end(a->head);
+    set_free(a, m.ptr, chunk_end(a->head));
     a->in_use = m.in_use;
     release_range(a, a->ptr, a->end - a->ptr);
     /* SOLUTION END */
@@ -270,8 +282,7 @@ void arena_reset(arena *a)
     update_high_water(a);
     while (a->head != a->first)
         pop_chunk(a);
-    a->ptr = chunk_data(a->head);
-    a->end = chunk_end(a->head);
+    set_free(a, chunk_data(a->head), chunk_end(a->head));
     a->in_use = 0;
     release_range(a, a->ptr, a->end - a->ptr);
     /* SOLUTION END */
@@ -286,8 +297,7 @@ void arena_destroy(arena *a)
         unpoison_range(a, (uintptr_t)a->head, a->head->size); /* the buffer is the caller's */
     }
     a->head = a->first = NULL;
-    a->ptr = EMPTY_PTR;
-    a->end = EMPTY_END;
+    set_free(a, EMPTY_PTR, EMPTY_END);
     a->chunks = a->reserved = a->in_use = a->retired = 0;
 }
 
