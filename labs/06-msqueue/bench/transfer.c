@@ -1,10 +1,13 @@
 /* transfer.c — the P-producer / C-consumer harness (see transfer.h). */
+#define _GNU_SOURCE /* pthread_setaffinity_np, CPU_SET */
 #include "transfer.h"
 
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "common/time.h"
 #include "msq_arch.h"
@@ -12,7 +15,7 @@
 typedef struct run {
     const queue_impl *impl;
     void *q;
-    unsigned threads;
+    unsigned threads, producers;
     uint64_t per_producer, total;
     _Atomic unsigned ready;
     _Atomic uint64_t consumed;
@@ -26,28 +29,55 @@ typedef struct actor {
     bool producer;
 } actor;
 
-static void wait_turn(unsigned *spins)
+/* The one waiting policy, for every queue and both sides: a failed enqueue (full) or
+ * dequeue (empty) pauses; after TRANSFER_SPINS failures in a row every further failure
+ * yields the CPU. With more threads than cores (2P2C on two) a consumer that only spun
+ * would burn the timeslice the producer it waits for needs; a short spin first keeps
+ * the hand-over fast when the partner is running on another core. */
+#define TRANSFER_SPINS 64u
+
+static void wait_turn(unsigned *fails)
 {
-    if (++*spins % 64 == 0)
+    if (++*fails > TRANSFER_SPINS)
         sched_yield();
     else
         MSQ_CPU_RELAX();
+}
+
+/* Thread placement, the same for every queue. By default the scheduler places the
+ * threads (on a machine shared with other jobs a pinned thread cannot move away from
+ * a busy core). MSQ_BENCH_PIN=rr pins thread i (producers first, then consumers) to
+ * CPU i mod ncpu: 1P1C then always runs producer and consumer on different cores,
+ * 2P2C one producer and one consumer on each of two cores. */
+static void place_thread(unsigned i)
+{
+    const char *pin = getenv("MSQ_BENCH_PIN");
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    if (pin == NULL || strcmp(pin, "rr") != 0 || ncpu < 2)
+        return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET((size_t)(i % (unsigned)ncpu), &set);
+    (void)pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
 static void *actor_main(void *arg)
 {
     actor *a = arg;
     run *r = a->r;
+    place_thread(a->producer ? a->id : a->id + r->producers);
     void *ctx = r->impl->thread_begin(r->q, a->producer);
     atomic_fetch_add(&r->ready, 1);
     while (atomic_load(&r->ready) < r->threads + 1)
         sched_yield();
-    unsigned spins = 0;
+    unsigned fails = 0;
     if (a->producer) {
         uint64_t base = (uint64_t)a->id * r->per_producer + 1;
-        for (uint64_t i = 0; i < r->per_producer; i++)
+        for (uint64_t i = 0; i < r->per_producer; i++) {
             while (!r->impl->enq(ctx, (uintptr_t)(base + i)))
-                wait_turn(&spins);
+                wait_turn(&fails);
+            fails = 0;
+        }
     } else {
         uint64_t sum = 0, got = 0;
         while (atomic_load_explicit(&r->consumed, memory_order_relaxed) < r->total) {
@@ -57,9 +87,10 @@ static void *actor_main(void *arg)
                  * each hold part of the last items' count and wait forever. */
                 atomic_fetch_add_explicit(&r->consumed, got, memory_order_relaxed);
                 got = 0;
-                wait_turn(&spins);
+                wait_turn(&fails);
                 continue;
             }
+            fails = 0;
             sum += v;
             if (++got % 256 == 0) {
                 atomic_fetch_add_explicit(&r->consumed, 256, memory_order_relaxed);
@@ -79,7 +110,7 @@ static void *actor_main(void *arg)
 transfer_result transfer_run(const queue_impl *impl, unsigned producers, unsigned consumers,
                              uint64_t items)
 {
-    run r = {.impl = impl, .threads = producers + consumers};
+    run r = {.impl = impl, .threads = producers + consumers, .producers = producers};
     if (r.threads > 64)
         abort(); /* the bench registers at most 2 + 2 */
     r.per_producer = items / producers;

@@ -4,8 +4,10 @@
  * consumers, releases them together, moves `items` values through the queue and
  * returns the wall time from release to the last dequeue. Values are checksummed so a
  * peer used wrongly (a lost or duplicated item) fails the bench instead of flattering
- * it. Waiting on full/empty spins with pause and yields every 64 spins: with more
- * threads than cores a pure spinner would hold the core its partner needs. */
+ * it. Every queue gets the same harness: the same thread placement, start barrier,
+ * waiting policy on full/empty (pause, then yield after 64 failures in a row: with
+ * more threads than cores a pure spinner would hold the core its partner needs),
+ * item count and checks (see transfer.c). */
 #ifndef TRANSFER_H
 #define TRANSFER_H
 
