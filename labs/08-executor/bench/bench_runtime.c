@@ -24,7 +24,7 @@ static variant v_epoll = {EXEC_BACKEND_EPOLL, 0}, v_uring = {EXEC_BACKEND_URING,
 
 static exec_rt *make_rt(bench_state *st, const variant *v)
 {
-    exec_rt_opts o = {v->backend, v->workers};
+    exec_rt_opts o = {v->backend, v->workers, EXEC_URING_BEST};
     exec_rt *rt;
     char err[256];
     if (exec_rt_new(&rt, &o, err, sizeof err) < 0) {

@@ -129,7 +129,7 @@ typedef struct sizes {
 
 static int bench_one(exec_backend b, unsigned workers, const sizes *z)
 {
-    exec_rt_opts o = {b, workers};
+    exec_rt_opts o = {b, workers, EXEC_URING_BEST};
     exec_rt *rt;
     char err[256];
     if (exec_rt_new(&rt, &o, err, sizeof err) < 0) {
@@ -217,7 +217,7 @@ static int run_bench(const opts *o)
 /* --- echo ---------------------------------------------------------------------------------- */
 static int serve(const opts *o)
 {
-    exec_rt_opts ro = {o->backend, o->workers > 1 ? o->workers : 0};
+    exec_rt_opts ro = {o->backend, o->workers > 1 ? o->workers : 0, EXEC_URING_BEST};
     exec_rt *rt;
     char err[256];
     if (exec_rt_new(&rt, &ro, err, sizeof err) < 0) {

@@ -424,7 +424,7 @@ typedef struct exec_local {
     exec_task *dhead, *dtail;    /* yielded tasks, queued after the next I/O check */
     _Atomic(exec_task *) remote; /* wakes from anywhere: a lock-free stack */
     atomic_int parked;
-    uint64_t ticks;
+    uint64_t ticks; /* task polls since the last look at I/O (see local.c) */
     uint64_t polls; /* statistics: task polls */
 } exec_local;
 

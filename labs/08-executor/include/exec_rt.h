@@ -26,10 +26,28 @@ const char *exec_backend_name(exec_backend b);
  * kernel lacks it, -EPERM when disabled by kernel.io_uring_disabled or seccomp). */
 int exec_backend_probe(exec_backend b);
 
+/* How the io_uring backend sets up its ring, fastest first. The runtime starts at the
+ * one asked for (EXEC_URING_BEST: the first) and falls back to the next whenever the
+ * kernel refuses the flags.
+ * - DEFER: IORING_SETUP_SINGLE_ISSUER | DEFER_TASKRUN (Linux 6.1+). Completion work
+ *   waits until the loop asks for events, then runs as one batch; only the thread
+ *   that created the runtime may drive it. Single-threaded executor only.
+ * - COOP: IORING_SETUP_COOP_TASKRUN (5.19+): completion work runs at the loop's next
+ *   system call instead of interrupting it. Single-threaded executor only.
+ * - PLAIN: no flags (what the multi-threaded executor always uses: a worker asleep
+ *   on its futex must still get its completions delivered). */
+typedef enum exec_uring_setup {
+    EXEC_URING_BEST = 0,
+    EXEC_URING_DEFER,
+    EXEC_URING_COOP,
+    EXEC_URING_PLAIN
+} exec_uring_setup;
+
 typedef struct exec_rt exec_rt;
 typedef struct exec_rt_opts {
     exec_backend backend;
     unsigned workers; /* 0: the single-threaded executor; N >= 1: N worker threads */
+    exec_uring_setup uring; /* io_uring only: the fastest setup to try (0: the best) */
 } exec_rt_opts;
 
 /* Creates a runtime. On failure returns -errno and writes a one-line reason into
@@ -51,6 +69,8 @@ size_t exec_rt_live_tasks(exec_rt *rt);
 exec_sched *exec_rt_sched(exec_rt *rt);
 exec_backend exec_rt_backend(const exec_rt *rt);
 unsigned exec_rt_workers(const exec_rt *rt);
+/* The ring setup in use (io_uring), or EXEC_URING_PLAIN for epoll. */
+exec_uring_setup exec_rt_uring_setup(const exec_rt *rt);
 /* I/O operations the reactor still owns (io_uring: submitted and not yet completed,
  * including cancelled ones; epoll: always 0). For tests of cancellation. */
 size_t exec_rt_inflight(exec_rt *rt);

@@ -56,10 +56,14 @@ struct exec_fd {
     uint64_t rdry, wdry;           /* 1 + the tick at which the side was seen drained/full,
                                     0 = unknown (epoll; owned by the reader/writer) */
     exec_fd *dead_next;            /* closed, waiting to be freed (epoll) */
+    bool rdrained;                 /* the last receive came back short: the socket was
+                                      drained, so the next one polls first (io_uring) */
 };
 
 int exec_epoll_new(exec_reactor **out, bool mt);
-int exec_uring_new(exec_reactor **out, bool mt, unsigned entries);
+/* setup: the fastest ring setup to try (see exec_uring_setup); mt forces PLAIN. */
+int exec_uring_new(exec_reactor **out, bool mt, unsigned entries, exec_uring_setup setup);
+exec_uring_setup exec_uring_setup_of(const exec_reactor *r);
 
 /* Shared by the backends (io.c). */
 int exec_fd_new(exec_rt *rt, exec_reactor *r, int fd, exec_fd **out);

@@ -19,6 +19,7 @@
 struct exec_rt {
     exec_backend backend;
     unsigned workers;
+    exec_uring_setup uring;
     exec_reactor *reactor;
     exec_local local; /* workers == 0 */
     exec_mt *mt;      /* workers >= 1 */
@@ -46,7 +47,7 @@ const char *exec_backend_name(exec_backend b)
 int exec_backend_probe(exec_backend b)
 {
     exec_reactor *r;
-    int rc = b == EXEC_BACKEND_URING ? exec_uring_new(&r, false, 4) : exec_epoll_new(&r, false);
+    int rc = b == EXEC_BACKEND_URING ? exec_uring_new(&r, false, 4, EXEC_URING_BEST) : exec_epoll_new(&r, false);
     if (rc == 0)
         r->ops->destroy(r);
     return rc;
@@ -108,7 +109,7 @@ static void p_flush(void *ctx)
 static int make_reactor(exec_rt *rt, char *err, size_t errlen)
 {
     bool mt = rt->workers > 0;
-    int rc = rt->backend == EXEC_BACKEND_URING ? exec_uring_new(&rt->reactor, mt, 1024)
+    int rc = rt->backend == EXEC_BACKEND_URING ? exec_uring_new(&rt->reactor, mt, 1024, rt->uring)
                                                : exec_epoll_new(&rt->reactor, mt);
     if (rc < 0)
         exec_backend_error(rt->backend, rc, err, errlen);
@@ -125,6 +126,7 @@ int exec_rt_new(exec_rt **out, const exec_rt_opts *opts, char *err, size_t errle
     }
     rt->backend = opts->backend;
     rt->workers = opts->workers;
+    rt->uring = opts->uring;
     int rc = make_reactor(rt, err, errlen);
     if (rc < 0) {
         free(rt);
@@ -177,6 +179,11 @@ exec_backend exec_rt_backend(const exec_rt *rt)
 unsigned exec_rt_workers(const exec_rt *rt)
 {
     return rt->workers;
+}
+
+exec_uring_setup exec_rt_uring_setup(const exec_rt *rt)
+{
+    return rt->backend == EXEC_BACKEND_URING ? exec_uring_setup_of(rt->reactor) : EXEC_URING_PLAIN;
 }
 
 uint64_t exec_rt_now_ms(exec_rt *rt)

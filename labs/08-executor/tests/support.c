@@ -14,10 +14,12 @@
 #define RUNNING_ON_VALGRIND 0
 #endif
 
-rt_case case_epoll = {EXEC_BACKEND_EPOLL, 0};
-rt_case case_uring = {EXEC_BACKEND_URING, 0};
-rt_case case_epoll_mt = {EXEC_BACKEND_EPOLL, 2};
-rt_case case_uring_mt = {EXEC_BACKEND_URING, 2};
+rt_case case_epoll = {EXEC_BACKEND_EPOLL, 0, EXEC_URING_BEST};
+rt_case case_uring = {EXEC_BACKEND_URING, 0, EXEC_URING_BEST};
+rt_case case_epoll_mt = {EXEC_BACKEND_EPOLL, 2, EXEC_URING_BEST};
+rt_case case_uring_mt = {EXEC_BACKEND_URING, 2, EXEC_URING_BEST};
+rt_case case_uring_coop = {EXEC_BACKEND_URING, 0, EXEC_URING_COOP};
+rt_case case_uring_plain = {EXEC_BACKEND_URING, 0, EXEC_URING_PLAIN};
 
 exec_rt *rt_for(void **state)
 {
@@ -29,7 +31,7 @@ exec_rt *rt_for(void **state)
         printf("# skip: valgrind serialises threads across a blocking io_uring_enter\n");
         skip();
     }
-    exec_rt_opts o = {c->backend, c->workers};
+    exec_rt_opts o = {c->backend, c->workers, c->uring};
     exec_rt *rt = NULL;
     char err[256];
     int rc = exec_rt_new(&rt, &o, err, sizeof err);

@@ -183,6 +183,7 @@ static const struct CMUnitTest tests[] = {
     RT_TESTS_ALL(test_abort_self_while_running),
     RT_TESTS_ALL(test_abort_after_completion_keeps_result),
     RT_TESTS_ALL(test_abort_with_read_in_flight),
+    RT_TESTS_SETUPS(test_abort_with_read_in_flight),
 };
 
 CMN_TEST_MAIN(tests)

@@ -78,6 +78,8 @@ static const struct CMUnitTest tests[] = {
     RT_TESTS_ALL(test_echo_many_connections_small),
     RT_TESTS_ALL(test_echo_many_connections_large),
     RT_TESTS_ALL(test_connect_refused_is_reported),
+    RT_TESTS_SETUPS(test_echo_many_connections_small),
+    RT_TESTS_SETUPS(test_echo_many_connections_large),
 };
 
 CMN_TEST_MAIN(tests)

@@ -112,6 +112,7 @@ static void test_file_roundtrip(void **state)
 
 static const struct CMUnitTest tests[] = {
     RT_TESTS_ALL(test_file_roundtrip),
+    RT_TESTS_SETUPS(test_file_roundtrip),
 };
 
 CMN_TEST_MAIN(tests)

@@ -268,6 +268,7 @@ static const struct CMUnitTest tests[] = {
     RT_TESTS_ALL(test_wake_from_other_thread),         RT_TESTS_ALL(test_wake_twice_polls_once),
     RT_TESTS_ALL(test_wake_after_completion_harmless), RT_TESTS_ALL(test_clone_drop_balance),
     cmocka_unit_test(test_flag_waker_balances),
+    RT_TESTS_SETUPS(test_wake_from_other_thread),
 };
 
 CMN_TEST_MAIN(tests)
