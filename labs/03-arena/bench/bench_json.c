@@ -1,0 +1,948 @@
+/* bench_json.c — the second parse workload: a JSON document of records -> DOM -> free.
+ *
+ * What a config loader or an API client sees: a generated document (~190 KiB) holding
+ * an array of records with one fixed schema (ids, a GUID, names and e-mail addresses,
+ * a balance with two decimals, a timestamp, small arrays of tags, scores and friends,
+ * a note that is null or free text with escapes). It is parsed into a DOM the way a C
+ * JSON library such as cJSON builds one: a node per value, a copied key string per
+ * object member, a copied (unescaped) string per string value, children as a linked
+ * list. Then the tree is released: malloc-style allocators walk it and free every
+ * block (sized frees where the library has them), arenas reset once. Items = values
+ * (nodes). The tree is checked against a digest the generator computes from what it
+ * wrote, for every variant, and the parser is the same code for all of them.
+ *
+ * Unlike the s-expression document of bench_parse.c, whose token kinds are drawn at
+ * random, the records repeat one shape, so the parser's branches are predictable and
+ * the allocations (about 2.1 per value) are a larger share of the work. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#if defined(__SSE2__) && !defined(BENCH_PARSE_SWAR)
+#include <emmintrin.h>
+#endif
+
+#include "bench.h"
+#include "peers.h"
+
+enum { J_NULL, J_FALSE, J_TRUE, J_INT, J_REAL, J_STR, J_ARR, J_OBJ };
+
+typedef struct jnode {
+    struct jnode *next; /* the next element or member of the parent */
+    char *key;          /* member name (copied, NUL-terminated), NULL in arrays */
+    union {
+        int64_t i;
+        double d;
+        char *s;             /* decoded, NUL-terminated */
+        struct jnode *child; /* first member or element */
+    } u;
+    uint32_t n;        /* string length (decoded), or number of children */
+    uint32_t type : 4; /* J_* */
+    uint32_t klen : 28; /* key length (the parser rejects documents of 2^28 bytes) */
+} jnode; /* 32 bytes: cJSON's node has 64 (prev link, int and double copies) */
+
+/* --- the document ----------------------------------------------------------------------
+ * The generator writes the text and, as it goes, the digest of the tree a correct
+ * parser must build from it (see jdigest below: the same formulas, there computed from
+ * the DOM). Sums are uint64_t, so they wrap instead of overflowing. */
+
+typedef struct jtext {
+    char *buf;
+    size_t len, cap;
+    uint64_t rng;
+    size_t values;
+} jtext;
+
+static jtext jdoc;
+static uint64_t jdoc_digest;
+
+static uint64_t jrand(jtext *t)
+{
+    t->rng ^= t->rng << 13;
+    t->rng ^= t->rng >> 7;
+    t->rng ^= t->rng << 17;
+    return t->rng;
+}
+
+static uint64_t below(jtext *t, uint64_t n)
+{
+    return jrand(t) % n;
+}
+
+static void jput(jtext *t, const char *s, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        while (t->len + n + 1 > t->cap)
+            t->cap = t->cap ? t->cap * 2 : 4096;
+        char *b = realloc(t->buf, t->cap);
+        if (b == NULL) {
+            fprintf(stderr, "bench_json: out of memory (%zu bytes)\n", t->cap);
+            abort();
+        }
+        t->buf = b;
+    }
+    memcpy(t->buf + t->len, s, n);
+    t->len += n;
+    t->buf[t->len] = '\0';
+}
+
+static void jputs(jtext *t, const char *s)
+{
+    jput(t, s, strlen(s));
+}
+
+/* Digests of the value kinds (jdigest uses the same). */
+static uint64_t dig_str(size_t n, unsigned char last)
+{
+    return (uint64_t)n * 7 + last;
+}
+
+static uint64_t dig_key(size_t n, unsigned char first)
+{
+    return (uint64_t)n * 5 + first;
+}
+
+/* `"key":` and its digest. (The gen_* calls of one record are separate statements:
+ * the order in which the operands of + are evaluated is unspecified in C.) */
+static uint64_t gen_key(jtext *t, const char *key)
+{
+    jputs(t, "\"");
+    jputs(t, key);
+    jputs(t, "\":");
+    return dig_key(strlen(key), (unsigned char)key[0]);
+}
+
+static uint64_t gen_int(jtext *t, int64_t v)
+{
+    char num[32];
+    int k = snprintf(num, sizeof num, "%lld", (long long)v);
+    jput(t, num, (size_t)k);
+    t->values++;
+    return (uint64_t)v;
+}
+
+/* A number with two decimals: its digest is the value in hundredths. */
+static uint64_t gen_cents(jtext *t, int64_t cents)
+{
+    char num[40];
+    uint64_t m = (uint64_t)(cents < 0 ? -cents : cents);
+    int k = snprintf(num, sizeof num, "%s%llu.%02llu", cents < 0 ? "-" : "",
+                     (unsigned long long)(m / 100), (unsigned long long)(m % 100));
+    jput(t, num, (size_t)k);
+    t->values++;
+    return (uint64_t)cents;
+}
+
+/* A string without escapes (UTF-8 passes through as bytes). */
+static uint64_t gen_plain(jtext *t, const char *s)
+{
+    size_t n = strlen(s);
+    jputs(t, "\"");
+    jput(t, s, n);
+    jputs(t, "\"");
+    t->values++;
+    return dig_str(n, n ? (unsigned char)s[n - 1] : 0);
+}
+
+static const char *const first_names[] = {
+    "Ada",   "Grace", "Alan",     "Edsger", "Barbara", "Ken",   "Dennis", "Frances", "José",
+    "Zoë",   "Linus", "Margaret", "Niklaus", "Leslie", "Radia", "Bjarne", "Åsa",     "Tim",
+    "Donald", "Sophie",
+};
+static const char *const last_names[] = {
+    "Lovelace", "Hopper",  "Turing",   "Dijkstra", "Liskov", "Thompson", "Ritchie",
+    "Allen",    "Núñez",   "Hamilton", "Wirth",    "Lamport", "Perlman", "Stroustrup",
+    "Berners-Lee", "Knuth", "Wilson",  "Müller",   "O'Brien", "Van der Berg",
+};
+static const char *const domains[] = {"example.com", "mail.example.org", "corp.example.net",
+                                      "uni.example.edu"};
+static const char *const words[] = {
+    "alpha", "beta",  "gamma",  "delta", "admin", "staff",   "remote",  "lorem",
+    "ipsum", "dolor", "sit",    "amet",  "quick", "brown",   "fox",     "jumps",
+    "over",  "lazy",  "dog",    "retry", "later", "overdue", "billing", "priority",
+};
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Escapes in notes: the text written and the bytes it decodes to. */
+static const struct {
+    const char *text;
+    const char *bytes;
+} escapes[] = {
+    {"\\n", "\n"},      {"\\\"", "\""},     {"\\\\", "\\"},
+    {"\\t", "\t"},      {"\\/", "/"},       {"\\u00e9", "\xc3\xa9"},
+    {"\\u20ac", "\xe2\x82\xac"},            {"\\ud83d\\ude00", "\xf0\x9f\x98\x80"},
+};
+
+/* A note: words separated by spaces, now and then an escape, up to ~120 bytes. */
+static uint64_t gen_note(jtext *t)
+{
+    size_t nwords = (size_t)below(t, 20), n = 0;
+    unsigned char last = 0;
+    jputs(t, "\"");
+    for (size_t i = 0; i < nwords; i++) {
+        if (i) {
+            jputs(t, " ");
+            n++;
+            last = ' ';
+        }
+        if (below(t, 8) == 0) {
+            size_t e = (size_t)below(t, COUNT(escapes));
+            size_t len = strlen(escapes[e].bytes);
+            jputs(t, escapes[e].text);
+            n += len;
+            last = (unsigned char)escapes[e].bytes[len - 1];
+        } else {
+            const char *w = words[below(t, COUNT(words))];
+            size_t len = strlen(w);
+            jput(t, w, len);
+            n += len;
+            last = (unsigned char)w[len - 1];
+        }
+    }
+    jputs(t, "\"");
+    t->values++;
+    return dig_str(n, last);
+}
+
+/* One record; returns its digest (an object: 31 per member plus the members). */
+static uint64_t gen_record(jtext *t, int64_t id)
+{
+    uint64_t d = 12 * 31;
+    char buf[128];
+    const char *first = first_names[below(t, COUNT(first_names))];
+    const char *last = last_names[below(t, COUNT(last_names))];
+    t->values++;
+    jputs(t, "{");
+    d += gen_key(t, "id");
+    d += gen_int(t, id);
+    uint64_t g1 = jrand(t), g2 = jrand(t);
+    snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx",
+             (unsigned long long)(g1 >> 32), (unsigned long long)(g1 >> 16 & 0xffff),
+             (unsigned long long)(g1 & 0xfff) | 0x4000, (unsigned long long)(g2 >> 48),
+             (unsigned long long)(g2 & 0xffffffffffffu));
+    jputs(t, ",");
+    d += gen_key(t, "guid");
+    d += gen_plain(t, buf);
+    bool active = below(t, 3) != 0;
+    jputs(t, ",");
+    d += gen_key(t, "active");
+    jputs(t, active ? "true" : "false");
+    t->values++;
+    d += active ? 1 : 2;
+    jputs(t, ",");
+    d += gen_key(t, "balance");
+    d += gen_cents(t, (int64_t)below(t, 20000000) - 10000000);
+    jputs(t, ",");
+    d += gen_key(t, "age");
+    d += gen_int(t, 18 + (int64_t)below(t, 70));
+    snprintf(buf, sizeof buf, "%s %s", first, last);
+    jputs(t, ",");
+    d += gen_key(t, "name");
+    d += gen_plain(t, buf);
+    char c1 = (char)('a' + below(t, 26)), c2 = (char)('a' + below(t, 26));
+    unsigned long long num = below(t, 100000);
+    snprintf(buf, sizeof buf, "%c%c%llu@%s", c1, c2, num, domains[below(t, COUNT(domains))]);
+    jputs(t, ",");
+    d += gen_key(t, "email");
+    d += gen_plain(t, buf);
+    jputs(t, ",");
+    d += gen_key(t, "registered");
+    d += gen_int(t, 1400000000 + (int64_t)below(t, 400000000));
+    /* tags: 0..5 short strings */
+    size_t n = (size_t)below(t, 6);
+    jputs(t, ",");
+    d += gen_key(t, "tags") + 17 * n;
+    t->values++;
+    jputs(t, "[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            jputs(t, ",");
+        d += gen_plain(t, words[below(t, COUNT(words))]);
+    }
+    jputs(t, "]");
+    /* scores: 0..4 integers */
+    n = (size_t)below(t, 5);
+    jputs(t, ",");
+    d += gen_key(t, "scores") + 17 * n;
+    t->values++;
+    jputs(t, "[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            jputs(t, ",");
+        d += gen_int(t, (int64_t)below(t, 2001) - 1000);
+    }
+    jputs(t, "]");
+    /* friends: 0..3 objects {"id":..,"name":..} */
+    n = (size_t)below(t, 4);
+    jputs(t, ",");
+    d += gen_key(t, "friends") + 17 * n;
+    t->values++;
+    jputs(t, "[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            jputs(t, ",");
+        t->values++;
+        jputs(t, "{");
+        d += 2 * 31 + gen_key(t, "id");
+        d += gen_int(t, (int64_t)below(t, 1000000));
+        const char *f = first_names[below(t, COUNT(first_names))];
+        snprintf(buf, sizeof buf, "%s %s", f, last_names[below(t, COUNT(last_names))]);
+        jputs(t, ",");
+        d += gen_key(t, "name");
+        d += gen_plain(t, buf);
+        jputs(t, "}");
+    }
+    jputs(t, "]");
+    jputs(t, ",");
+    d += gen_key(t, "note");
+    if (below(t, 3) == 0) {
+        jputs(t, "null");
+        t->values++;
+        d += 3;
+    } else {
+        d += gen_note(t);
+    }
+    jputs(t, "}");
+    return d;
+}
+
+/* {"version":3,"records":[ one record per line ],"complete":true} */
+static void make_jdoc(void)
+{
+    jtext *t = &jdoc;
+    t->rng = 0x2545f4914f6cdd1du;
+    t->values = 1;
+    uint64_t d = 3 * 31;
+    jputs(t, "{");
+    d += gen_key(t, "version");
+    d += gen_int(t, 3);
+    jputs(t, ",");
+    d += gen_key(t, "records");
+    t->values++;
+    jputs(t, "[");
+    uint64_t records = 0, sum = 0;
+    while (t->len < (size_t)190 * 1024) {
+        jputs(t, records ? ",\n" : "\n");
+        sum += gen_record(t, 100000 + (int64_t)records * 7);
+        records++;
+    }
+    jputs(t, "\n],");
+    d += 17 * records + sum;
+    d += gen_key(t, "complete") + 1;
+    jputs(t, "true}\n");
+    t->values++;
+    jdoc_digest = d;
+    /* Padding for the parser's wide loads past the final NUL. */
+    static const char zeros[64];
+    jput(t, zeros, sizeof zeros);
+    t->len -= sizeof zeros;
+}
+
+/* --- the parser --------------------------------------------------------------------
+ * A validating parser for the JSON grammar (RFC 8259) that builds cJSON's shape of
+ * tree: it names what is wrong and where, unescapes strings (two passes when a string
+ * has escapes: measure, then allocate exactly and decode), and converts numbers
+ * (integers exactly; decimals of at most 15 significant digits without exponent as
+ * mantissa / 10^k, which is correctly rounded because both are exact doubles; the rest
+ * through strtod). Like bench_parse.c's it avoids branches whose outcome depends on
+ * the data's lengths: strings are searched 64 bytes a step (one step for any string
+ * under 64 bytes), digits 8 at a time. It is iterative: open objects and arrays are
+ * frames on a small stack, so there is no call per value. The wide loads may read up
+ * to 63 bytes past the final NUL: make_jdoc pads the buffer for that. */
+
+#define JMAX_DEPTH 64
+/* The hot helpers are inlined into jparse: called from several places, gcc -O2
+ * otherwise keeps them out of line and pays a call per string and per number. */
+#define JSON_HOT static inline __attribute__((always_inline))
+
+typedef struct jframe {
+    jnode *node;   /* the open object or array */
+    jnode **tail;  /* where its next child is linked */
+    uint32_t n;    /* children so far */
+    bool object;
+} jframe;
+
+typedef struct jparser {
+    const peer *pk;
+    void *ctx;
+    size_t nodes;
+    jframe frames[JMAX_DEPTH];
+} jparser;
+
+static _Noreturn void jparse_error(const char *what, const char *at)
+{
+    size_t line = 1, col = 1;
+    for (const char *c = jdoc.buf; c < at; c++) {
+        col++;
+        if (*c == '\n') {
+            line++;
+            col = 1;
+        }
+    }
+    fprintf(stderr, "bench_json: %s at %zu:%zu (offset %td) of the generated document\n", what,
+            line, col, at - jdoc.buf);
+    abort();
+}
+
+JSON_HOT void *jalloc(jparser *p, size_t n, const char *at)
+{
+    void *x = p->pk->alloc(p->ctx, n);
+    if (x == NULL)
+        jparse_error("out of memory", at);
+    return x;
+}
+
+JSON_HOT bool is_ws(char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+JSON_HOT const char *skip_ws(const char *s)
+{
+    while (is_ws(*s))
+        s++;
+    return s;
+}
+
+#define JONES 0x0101010101010101u
+#define JHIGHS 0x8080808080808080u
+
+JSON_HOT uint64_t jload8(const char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w); /* byte 0 of the text is always the low byte */
+#endif
+    return w;
+}
+
+#if !defined(__SSE2__) || defined(BENCH_PARSE_SWAR)
+/* High bit in each zero byte of w (only the lowest flag is exact: enough here). */
+static uint64_t jzero_bytes(uint64_t w)
+{
+    return (w - JONES) & ~w & JHIGHS;
+}
+#endif
+
+/* Offset of the first '"', '\\' or control byte (< 0x20, the final NUL included). */
+JSON_HOT size_t scan_plain(const char *s)
+{
+#if defined(__SSE2__) && !defined(BENCH_PARSE_SWAR)
+    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
+    for (size_t i = 0;; i += 64) {
+        uint64_t m = 0;
+        for (unsigned k = 0; k < 4; k++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16 * k));
+            __m128i f = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+                                     _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
+            m |= (uint64_t)(unsigned)_mm_movemask_epi8(f) << (16 * k);
+        }
+        if (m != 0)
+            return i + (size_t)__builtin_ctzll(m);
+    }
+#else
+    for (size_t i = 0;; i += 8) {
+        uint64_t w = jload8(s + i);
+        /* a byte < 0x20 has none of bits 5-7 set */
+        uint64_t m = jzero_bytes(w ^ (JONES * '"')) | jzero_bytes(w ^ (JONES * '\\')) |
+                     jzero_bytes(w & (JONES * 0xE0));
+        if (m != 0)
+            return i + ((size_t)__builtin_ctzll(m) >> 3);
+    }
+#endif
+}
+
+static int hex4(const char *s)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        int h = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* Writes code point cp as UTF-8 into b; returns the byte count. */
+static size_t utf8(unsigned char *b, long cp)
+{
+    if (cp < 0x80) {
+        b[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        b[0] = (unsigned char)(0xC0 | cp >> 6);
+        b[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        b[0] = (unsigned char)(0xE0 | cp >> 12);
+        b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+        b[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    b[0] = (unsigned char)(0xF0 | cp >> 18);
+    b[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
+    b[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+    b[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Decodes the escape after the backslash at *sp into out (NULL: only measure);
+ * returns its byte count and moves *sp past it. */
+static size_t unescape(const char **sp, char *out)
+{
+    static const char simple[][2] = {{'"', '"'}, {'\\', '\\'}, {'/', '/'}, {'b', '\b'},
+                                     {'f', '\f'}, {'n', '\n'}, {'r', '\r'}, {'t', '\t'}};
+    const char *s = *sp;
+    for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++) {
+        if (*s == simple[i][0]) {
+            if (out != NULL)
+                *out = simple[i][1];
+            *sp = s + 1;
+            return 1;
+        }
+    }
+    if (*s != 'u')
+        jparse_error("unknown escape in string", s - 1);
+    long cp = hex4(s + 1);
+    if (cp < 0)
+        jparse_error("bad \\u escape (four hex digits expected)", s - 1);
+    if (cp >= 0xDC00 && cp <= 0xDFFF)
+        jparse_error("unpaired low surrogate in \\u escape", s - 1);
+    s += 5;
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+        int lo = s[0] == '\\' && s[1] == 'u' ? hex4(s + 2) : -1;
+        if (lo < 0xDC00 || lo > 0xDFFF)
+            jparse_error("high surrogate without a low surrogate in \\u escape", s - 6);
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        s += 6;
+    }
+    *sp = s;
+    unsigned char b[4];
+    size_t n = utf8(b, cp);
+    if (out != NULL)
+        memcpy(out, b, n);
+    return n;
+}
+
+/* A string with escapes, from the byte after its opening quote; plain = bytes before
+ * the first escape. Pass 1 measures and checks, pass 2 decodes into an exact-size
+ * block. Out of line: the common string has no escapes. */
+static __attribute__((noinline)) char *string_escaped(jparser *p, const char **sp,
+                                                      uint32_t *len, size_t plain)
+{
+    const char *s = *sp, *e = s + plain;
+    size_t n = plain;
+    for (;;) {
+        size_t k = scan_plain(e);
+        e += k;
+        n += k;
+        if (*e == '"')
+            break;
+        if (*e != '\\')
+            jparse_error(*e == '\0' ? "unterminated string" : "control character in string", e);
+        e++;
+        n += unescape(&e, NULL);
+    }
+    char *out = jalloc(p, n + 1, s), *o = out;
+    for (const char *c = s; c < e;) {
+        if (*c == '\\') {
+            c++;
+            o += unescape(&c, o);
+        } else {
+            *o++ = *c++;
+        }
+    }
+    *o = '\0';
+    *len = (uint32_t)n;
+    *sp = e + 1;
+    return out;
+}
+
+/* The string whose opening quote is just before *sp: a copy and its length; *sp moves
+ * past the closing quote. */
+JSON_HOT char *jstring(jparser *p, const char **sp, uint32_t *len)
+{
+    const char *s = *sp;
+    size_t n = scan_plain(s);
+    if (__builtin_expect(s[n] != '"', 0)) {
+        if (s[n] != '\\')
+            jparse_error(s[n] == '\0' ? "unterminated string" : "control character in string",
+                         s + n);
+        return string_escaped(p, sp, len, n);
+    }
+    char *out = jalloc(p, n + 1, s);
+    memcpy(out, s, n);
+    out[n] = '\0';
+    *len = (uint32_t)n;
+    *sp = s + n + 1;
+    return out;
+}
+
+/* Flags the bytes of w that are not '0'..'9' (x = w ^ '0' is 0..9 exactly for
+ * digits; a byte >= 10 gets its high bit from x + 0x76, a byte >= 0x80 has it). */
+JSON_HOT uint64_t jnondigits(uint64_t w)
+{
+    uint64_t x = w ^ (JONES * '0');
+    return ((x + JONES * 0x76) | x) & JHIGHS;
+}
+
+/* The value of the first n (1..8) digits of w: shifted to the top bytes, then pairs,
+ * quads and the whole combined by multiplies (D. Lemire, "Quickly parsing eight
+ * digits", 2018). */
+JSON_HOT uint64_t jdigits(uint64_t w, unsigned n)
+{
+    uint64_t x = (w ^ (JONES * '0')) << (64 - 8 * n);
+    x = x * 10 + (x >> 8);
+    const uint64_t mask = 0x000000FF000000FFu;
+    return ((x & mask) * (100 + (1000000ull << 32)) +
+            ((x >> 16) & mask) * (1 + (10000ull << 32))) >>
+           32;
+}
+
+static const uint64_t pow10_u64[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                     100000000};
+
+/* Appends the digits at *sp to *m (wrapping past 19 digits: the caller then uses
+ * strtod), moves *sp past them, returns how many there were. */
+JSON_HOT unsigned digit_run(const char **sp, uint64_t *m)
+{
+    const char *s = *sp;
+    uint64_t v = *m;
+    unsigned total = 0;
+    for (;;) {
+        uint64_t w = jload8(s), nd = jnondigits(w);
+        unsigned k = nd != 0 ? (unsigned)__builtin_ctzll(nd) >> 3 : 8;
+        if (k != 0)
+            v = v * pow10_u64[k] + jdigits(w, k);
+        s += k;
+        total += k;
+        if (k < 8)
+            break;
+    }
+    *sp = s;
+    *m = v;
+    return total;
+}
+
+static const double pow10_exact[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+/* A number at s (RFC 8259 grammar) into x; returns the byte after it. */
+JSON_HOT const char *jnumber(const char *s, jnode *x)
+{
+    const char *b = s;
+    bool neg = *s == '-';
+    s += neg;
+    uint64_t m = 0;
+    unsigned nd = digit_run(&s, &m), frac = 0;
+    if (nd == 0)
+        jparse_error("expected a digit", s);
+    if (nd > 1 && s[-(long)nd] == '0')
+        jparse_error("leading zero in number", s - nd);
+    if (*s == '.') {
+        s++;
+        frac = digit_run(&s, &m);
+        if (frac == 0)
+            jparse_error("expected a digit after '.'", s);
+        nd += frac;
+    }
+    bool expo = *s == 'e' || *s == 'E';
+    if (!expo && frac == 0 && nd <= 18) {
+        x->type = J_INT;
+        x->u.i = neg ? -(int64_t)m : (int64_t)m;
+        return s;
+    }
+    x->type = J_REAL;
+    if (!expo && nd <= 15) {
+        double d = (double)m / pow10_exact[frac];
+        x->u.d = neg ? -d : d;
+        return s;
+    }
+    char *end;
+    x->u.d = strtod(b, &end);
+    if (end <= s) /* strtod stopped before the 'e': no valid exponent */
+        jparse_error("expected a digit in the exponent", s + 1);
+    return end;
+}
+
+/* Parses the document text (NUL-terminated, padded) into a tree.
+ *
+ * A state machine (hence its length and its gotos): `value` parses one value into x,
+ * `child` starts the next member or element of the innermost open container, `done`
+ * follows a finished value (a ',' or the container's end). Allocation order is that
+ * of cJSON's recursive descent: a member's node, its key, then its value's blocks. */
+static jnode *jparse(jparser *p, const char *text, size_t len)
+{
+    if (len >= (size_t)1 << 28)
+        jparse_error("document larger than 256 MiB (lengths are 28-bit)", text);
+    const char *s = skip_ws(text);
+    jframe *f = NULL; /* innermost open container, NULL at top level */
+    jnode *root = jalloc(p, sizeof *root, s), *x = root;
+    *x = (jnode){0};
+    p->nodes = 1;
+value:
+    switch (*s) {
+    case '{':
+    case '[':
+        if (f == p->frames + JMAX_DEPTH - 1)
+            jparse_error("nested more than 64 deep", s);
+        f = f == NULL ? p->frames : f + 1;
+        *f = (jframe){.node = x, .tail = &x->u.child, .n = 0, .object = *s == '{'};
+        x->type = f->object ? J_OBJ : J_ARR;
+        s = skip_ws(s + 1);
+        if (*s != (f->object ? '}' : ']'))
+            goto child;
+        goto close;
+    case '"':
+        x->type = J_STR;
+        s++;
+        x->u.s = jstring(p, &s, &x->n);
+        goto done;
+    case 't':
+        if (memcmp(s, "true", 4) != 0)
+            break;
+        x->type = J_TRUE;
+        s += 4;
+        goto done;
+    case 'f':
+        if (memcmp(s, "false", 5) != 0)
+            break;
+        x->type = J_FALSE;
+        s += 5;
+        goto done;
+    case 'n':
+        if (memcmp(s, "null", 4) != 0)
+            break;
+        x->type = J_NULL;
+        s += 4;
+        goto done;
+    default:
+        if (*s == '-' || (*s >= '0' && *s <= '9')) {
+            s = jnumber(s, x);
+            goto done;
+        }
+        break;
+    }
+    jparse_error(*s == '\0' ? "unexpected end of document" : "expected a value", s);
+child:
+    x = jalloc(p, sizeof *x, s);
+    p->nodes++;
+    *x = (jnode){0};
+    *f->tail = x;
+    f->tail = &x->next;
+    f->n++;
+    if (f->object) {
+        if (*s != '"')
+            jparse_error("expected a member name (a string)", s);
+        s++;
+        uint32_t klen;
+        x->key = jstring(p, &s, &klen);
+        x->klen = klen & 0xFFFFFFFu; /* < 2^28: the document is shorter */
+        if (*s != ':') {
+            s = skip_ws(s);
+            if (*s != ':')
+                jparse_error("expected ':' after the member name", s);
+        }
+        s++;
+        if (is_ws(*s))
+            s = skip_ws(s);
+    }
+    goto value;
+done:
+    if (f == NULL)
+        goto end;
+    if (is_ws(*s))
+        s = skip_ws(s);
+    if (*s == ',') {
+        s++;
+        if (is_ws(*s))
+            s = skip_ws(s);
+        goto child;
+    }
+    if (*s != (f->object ? '}' : ']'))
+        jparse_error(f->object ? "expected ',' or '}'" : "expected ',' or ']'", s);
+close:
+    s++;
+    f->node->n = f->n;
+    f = f == p->frames ? NULL : f - 1;
+    goto done;
+end:
+    s = skip_ws(s);
+    if (*s != '\0')
+        jparse_error("text after the document's value", s);
+    return root;
+}
+
+static void jrelease(const peer *pk, void *ctx, jnode *x)
+{
+    if (x->type == J_OBJ || x->type == J_ARR) {
+        for (jnode *c = x->u.child, *next; c != NULL; c = next) {
+            next = c->next;
+            jrelease(pk, ctx, c);
+        }
+    } else if (x->type == J_STR) {
+        pk->free(ctx, x->u.s, (size_t)x->n + 1);
+    }
+    if (x->key != NULL)
+        pk->free(ctx, x->key, (size_t)x->klen + 1);
+    pk->free(ctx, x, sizeof *x);
+}
+
+/* The generator's digest, computed from the DOM (see gen_* above). */
+static uint64_t jdigest(const jnode *x)
+{
+    uint64_t d = x->key ? dig_key(x->klen, (unsigned char)x->key[0]) : 0;
+    switch (x->type) {
+    case J_NULL: return d + 3;
+    case J_FALSE: return d + 2;
+    case J_TRUE: return d + 1;
+    case J_INT: return d + (uint64_t)x->u.i;
+    case J_REAL: /* hundredths, rounded */
+        return d + (uint64_t)(int64_t)(x->u.d * 100 + (x->u.d < 0 ? -0.5 : 0.5));
+    case J_STR: return d + dig_str(x->n, x->n ? (unsigned char)x->u.s[x->n - 1] : 0);
+    default: break;
+    }
+    d += (uint64_t)x->n * (x->type == J_OBJ ? 31 : 17);
+    for (const jnode *c = x->u.child; c != NULL; c = c->next)
+        d += jdigest(c);
+    return d;
+}
+
+static void bm_parse_json(bench_state *st, void *arg)
+{
+    const peer *pk = arg;
+    void *ctx = pk->make ? pk->make() : NULL;
+    jparser p = {.pk = pk, .ctx = ctx};
+    uint64_t got = 0;
+    bool checked = false;
+    while (bench_keep_running(st)) {
+        jnode *root = jparse(&p, jdoc.buf, jdoc.len);
+        BENCH_DO_NOT_OPTIMIZE(root);
+        if (!checked) {
+            got = jdigest(root);
+            checked = true;
+        }
+        if (pk->free)
+            jrelease(pk, ctx, root);
+        if (pk->reset)
+            pk->reset(ctx);
+    }
+    bench_set_items(st, bench_state_iterations(st) * (int64_t)jdoc.values);
+    bench_counter(st, "nodes", (double)jdoc.values, BENCH_COUNTER_DEFAULT);
+    if (pk->destroy)
+        pk->destroy(ctx);
+    if (p.nodes != jdoc.values || got != jdoc_digest)
+        bench_skip(st, "the parsed tree differs from the generator's");
+}
+
+/* --- the same allocations without the parsing --------------------------------------
+ * "replay_json": the parse's allocation sizes, recorded once, allocated in the same
+ * order (first byte written) and freed in the same order, or the arena reset; items
+ * are values, so a row compares with its parse_json row (see bench_parse.c's replay). */
+
+static size_t *jtrace;
+static size_t jtrace_len, jtrace_cap;
+
+static void *jrecord_alloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    if (jtrace_len == jtrace_cap) {
+        jtrace_cap = jtrace_cap ? jtrace_cap * 2 : 65536;
+        jtrace = realloc(jtrace, jtrace_cap * sizeof *jtrace);
+        if (jtrace == NULL) {
+            fprintf(stderr, "bench_json: out of memory for the allocation trace\n");
+            abort();
+        }
+    }
+    jtrace[jtrace_len++] = n;
+    return malloc(n);
+}
+
+static void jrecord_free(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    (void)n;
+    free(p);
+}
+
+static void bm_replay_json(bench_state *st, void *arg)
+{
+    const peer *pk = arg;
+    void *ctx = pk->make ? pk->make() : NULL;
+    void **ptrs = calloc(jtrace_len, sizeof *ptrs);
+    if (ptrs == NULL) {
+        bench_skip(st, "out of memory for the pointer array");
+        return;
+    }
+    while (bench_keep_running(st)) {
+        for (size_t i = 0; i < jtrace_len; i++) {
+            ptrs[i] = pk->alloc(ctx, jtrace[i]);
+            *(char *)ptrs[i] = 1;
+        }
+        BENCH_CLOBBER_MEMORY();
+        if (pk->free)
+            for (size_t i = 0; i < jtrace_len; i++)
+                pk->free(ctx, ptrs[i], jtrace[i]);
+        if (pk->reset)
+            pk->reset(ctx);
+    }
+    bench_set_items(st, bench_state_iterations(st) * (int64_t)jdoc.values);
+    bench_counter(st, "allocs", (double)jtrace_len, BENCH_COUNTER_DEFAULT);
+    free(ptrs);
+    if (pk->destroy)
+        pk->destroy(ctx);
+}
+
+/* BENCH_JSON_DUMP=FILE writes the document, to check it with a JSON parser nobody here
+ * wrote (README: python3 -m json.tool). */
+static void dump_jdoc(void)
+{
+    const char *path = getenv("BENCH_JSON_DUMP");
+    if (path == NULL)
+        return;
+    FILE *f = fopen(path, "wb");
+    if (f == NULL || fwrite(jdoc.buf, 1, jdoc.len, f) != jdoc.len || fclose(f) != 0) {
+        fprintf(stderr, "bench_json: cannot write %s\n", path);
+        abort();
+    }
+}
+
+static void setup_json(void)
+{
+    make_jdoc();
+    dump_jdoc();
+    /* Checked once with the C library's malloc before any variant runs. */
+    jparser p = {.pk = &bench_peers[0], .ctx = NULL};
+    jnode *root = jparse(&p, jdoc.buf, jdoc.len);
+    uint64_t d = jdigest(root);
+    jrelease(p.pk, NULL, root);
+    if (p.nodes != jdoc.values || d != jdoc_digest) {
+        fprintf(stderr,
+                "bench_json: the parser read %zu values (digest %llu), the generator wrote "
+                "%zu (digest %llu): a bug in this file\n",
+                p.nodes, (unsigned long long)d, jdoc.values, (unsigned long long)jdoc_digest);
+        abort();
+    }
+    static const peer recorder = {"record", jrecord_alloc, jrecord_free, NULL, NULL, NULL};
+    jparser r = {.pk = &recorder, .ctx = NULL};
+    jrelease(&recorder, NULL, jparse(&r, jdoc.buf, jdoc.len));
+    char name[64];
+    for (size_t i = 0; i < bench_npeers; i++) {
+        snprintf(name, sizeof name, "parse_json/%s", bench_peers[i].name);
+        bench_min_time(bench_register(name, bm_parse_json, (void *)&bench_peers[i]), 0.5);
+    }
+    for (size_t i = 0; i < bench_npeers; i++) {
+        snprintf(name, sizeof name, "replay_json/%s", bench_peers[i].name);
+        bench_min_time(bench_register(name, bm_replay_json, (void *)&bench_peers[i]), 0.3);
+    }
+}
+BENCH_SETUP(setup_json)
