@@ -669,7 +669,7 @@ JSON_HOT const char *jnumber(const char *s, jnode *x)
     }
     char *end;
     x->u.d = strtod(b, &end);
-    if (end <= s) /* strtod stopped before the 'e': no valid exponent */
+    if (expo && end <= s) /* strtod stopped before the 'e': no valid exponent */
         jparse_error("expected a digit in the exponent", s + 1);
     return end;
 }
