@@ -152,7 +152,8 @@ static exec_poll client_poll(exec_future *f, exec_cx *cx)
             }
             fill(c);
             c->off = 0;
-            c->t_sent = cmn_now_ns();
+            if (c->rtt_ns) /* only when asked: the peers' clients read no clock either */
+                c->t_sent = cmn_now_ns();
             exec_io_write(&c->op, c->sock, c->out, c->size);
             c->state = K_WRITING;
             /* fall through */

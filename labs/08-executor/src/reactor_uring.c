@@ -52,7 +52,15 @@
 
 enum { OP_INFLIGHT, OP_DONE, OP_ORPHANED };
 
+/* Blocks are recycled by the single-threaded runtime (one thread allocates and frees
+ * them), in two sizes: one for accepts, connects and short messages, one for up to a
+ * page of data. At most OP_CACHE_MAX of each are kept. */
+enum { OP_SMALL, OP_PAGE, OP_CLASSES, OP_CACHE_MAX = 256 };
+static const size_t op_class_cap[OP_CLASSES] = {128, 4096};
+
 typedef struct uring_op {
+    struct uring_op *next; /* in the reactor's cache of free blocks */
+    int cls;               /* its size class (OP_SMALL, OP_PAGE) or -1: plain malloc */
     exec_spin lock;
     _Atomic int st; /* also publishes the block to the reaping thread (see submit) */
     int32_t res;
@@ -71,6 +79,8 @@ typedef struct uring_reactor {
     pthread_mutex_t sq_lock;
     atomic_size_t outstanding; /* uring_ops not yet completed */
     atomic_bool queued;        /* SQEs prepared but not yet submitted */
+    uring_op *cache[OP_CLASSES]; /* free blocks (single-threaded runtime only) */
+    unsigned ncache[OP_CLASSES];
     uint64_t wake_buf;
 } uring_reactor;
 
@@ -112,8 +122,36 @@ static void free_op(uring_reactor *r, uring_op *u)
 {
     if (u->kind == EXEC_IO_ACCEPT && u->st == OP_ORPHANED && u->res >= 0)
         close(u->res); /* a connection nobody will take */
-    free(u);
     atomic_fetch_sub_explicit(&r->outstanding, 1, memory_order_release);
+    if (u->cls >= 0 && r->ncache[u->cls] < OP_CACHE_MAX) {
+        u->next = r->cache[u->cls];
+        r->cache[u->cls] = u;
+        r->ncache[u->cls]++;
+        return;
+    }
+    free(u);
+}
+
+/* A block with room for cap bytes of data: from the cache when it has one. */
+static uring_op *alloc_op(uring_reactor *r, size_t cap)
+{
+    int cls = -1;
+    if (!r->base.mt)
+        for (int c = 0; c < OP_CLASSES && cls < 0; c++)
+            if (cap <= op_class_cap[c])
+                cls = c;
+    uring_op *u;
+    if (cls >= 0 && r->cache[cls]) {
+        u = r->cache[cls];
+        r->cache[cls] = u->next;
+        r->ncache[cls]--;
+    } else {
+        u = malloc(sizeof *u + (cls >= 0 ? op_class_cap[cls] : cap));
+        if (!u)
+            return NULL;
+    }
+    u->cls = cls;
+    return u;
 }
 
 static void complete(uring_reactor *r, struct io_uring_cqe *cqe)
@@ -269,7 +307,7 @@ static int submit(uring_reactor *r, exec_io *op, exec_cx *cx)
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
-    uring_op *u = malloc(sizeof *u + cap);
+    uring_op *u = alloc_op(r, cap);
     if (!u)
         return -ENOMEM;
     atomic_flag_clear(&u->lock.f);
@@ -409,6 +447,12 @@ static void ur_destroy(exec_reactor *rr)
         reap(r);
     }
     io_uring_queue_exit(&r->ring);
+    for (int c = 0; c < OP_CLASSES; c++)
+        while (r->cache[c]) {
+            uring_op *u = r->cache[c];
+            r->cache[c] = u->next;
+            free(u);
+        }
     close(rr->wake_fd);
     pthread_mutex_destroy(&r->sq_lock);
     free(r);
