@@ -19,7 +19,7 @@
  * more than the differences between the variants: each variant runs this many times,
  * interleaved at random with every other run (the Makefile turns that on), and the
  * table reports the median. */
-#define BENCH_ECHO_REPS 7
+#define BENCH_ECHO_REPS 9
 
 /* Registers one run of a workload that times itself (manual time, ms): every variant
  * of every group is registered this way, so they compare on equal terms (the echo
