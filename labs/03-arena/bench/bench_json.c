@@ -426,19 +426,30 @@ static uint64_t jzero_bytes(uint64_t w)
 }
 #endif
 
+#if defined(__SSE2__) && !defined(BENCH_PARSE_SWAR)
+/* One bit per byte of s[0..16) that is '"', '\\' or a control byte (< 0x20). */
+JSON_HOT uint64_t special16(const char *s)
+{
+    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i f = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+                             _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
+    return (uint64_t)(unsigned)_mm_movemask_epi8(f);
+}
+#endif
+
 /* Offset of the first '"', '\\' or control byte (< 0x20, the final NUL included). */
 JSON_HOT size_t scan_plain(const char *s)
 {
 #if defined(__SSE2__) && !defined(BENCH_PARSE_SWAR)
-    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
-    for (size_t i = 0;; i += 64) {
-        uint64_t m = 0;
-        for (unsigned k = 0; k < 4; k++) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16 * k));
-            __m128i f = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
-                                     _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
-            m |= (uint64_t)(unsigned)_mm_movemask_epi8(f) << (16 * k);
-        }
+    /* Keys and most short values end in the first 16 bytes (a branch that follows the
+     * schema, so it predicts well); the rest are searched 64 bytes a step. */
+    uint64_t m = special16(s);
+    if (m != 0)
+        return (size_t)__builtin_ctzll(m);
+    for (size_t i = 16;; i += 64) {
+        m = special16(s + i) | special16(s + i + 16) << 16 | special16(s + i + 32) << 32 |
+            special16(s + i + 48) << 48;
         if (m != 0)
             return i + (size_t)__builtin_ctzll(m);
     }
