@@ -15,25 +15,29 @@ typedef struct msq_ctx {
     msq_handle *h;
 } msq_ctx;
 
-static void *msq_make(unsigned threads, msq_reclaim how)
+static void *msq_make(unsigned threads, uint64_t items, msq_reclaim how)
 {
     msq_queue *q = NULL;
-    /* 64 Ki nodes: the peers' pools grow to whatever the run needs; this is plenty. */
+    /* One node per item of the run plus the dummy, like the peers' pools, which are
+     * reserved to the same size (bench/peers.c): no queue's producer ever waits for
+     * memory, however far it runs ahead of the consumers. (Measured with a 64 Ki
+     * pool, the peers' producers ran up to 2 M items ahead where msq's had to wait.) */
     const char *cap = getenv("MSQ_BENCH_CAPACITY");
-    uint32_t capacity = cap && *cap ? (uint32_t)strtoul(cap, NULL, 0) : 1u << 16;
+    uint64_t want = cap && *cap ? strtoull(cap, NULL, 0) : items + 1;
+    uint32_t capacity = want > MSQ_MAX_CAPACITY ? MSQ_MAX_CAPACITY : (uint32_t)want;
     if (msq_create(&(msq_config){capacity, threads + 1, how}, &q) != 0)
         abort();
     return q;
 }
 
-static void *msq_hp_create(unsigned threads)
+static void *msq_hp_create(unsigned threads, uint64_t items)
 {
-    return msq_make(threads, MSQ_RECLAIM_HP);
+    return msq_make(threads, items, MSQ_RECLAIM_HP);
 }
 
-static void *msq_ebr_create(unsigned threads)
+static void *msq_ebr_create(unsigned threads, uint64_t items)
 {
-    return msq_make(threads, MSQ_RECLAIM_EBR);
+    return msq_make(threads, items, MSQ_RECLAIM_EBR);
 }
 
 static void msq_free(void *q)
@@ -82,6 +86,7 @@ static void bm_transfer(bench_state *st, void *arg)
 {
     const shape *s = arg;
     uint64_t items = bench_items();
+    uint64_t empty = 0, full = 0;
     while (bench_keep_running(st)) {
         transfer_result r = transfer_run(s->impl, s->producers, s->consumers, items);
         if (!r.checksum_ok) {
@@ -89,9 +94,15 @@ static void bm_transfer(bench_state *st, void *arg)
             return;
         }
         bench_set_iteration_time(st, r.seconds);
+        empty += r.empty_polls;
+        full += r.full_waits;
     }
-    bench_set_items(st,
-                    (int64_t)(items / s->producers * s->producers) * bench_state_iterations(st));
+    int64_t moved = (int64_t)(items / s->producers * s->producers) * bench_state_iterations(st);
+    bench_set_items(st, moved);
+    /* Which regime the run was in: consumers outrunning producers (empty polls) or
+     * producers waiting for room (full); both per item moved. */
+    bench_counter(st, "empty/item", (double)empty / (double)moved, BENCH_COUNTER_DEFAULT);
+    bench_counter(st, "full/item", (double)full / (double)moved, BENCH_COUNTER_DEFAULT);
 }
 
 static shape shapes[2][6];

@@ -21,6 +21,7 @@ typedef struct run {
     _Atomic uint64_t consumed;
     _Atomic uint64_t sum;
     _Atomic uint64_t end_ns;
+    _Atomic uint64_t empty_polls, full_waits;
 } run;
 
 typedef struct actor {
@@ -71,13 +72,17 @@ static void *actor_main(void *arg)
     while (atomic_load(&r->ready) < r->threads + 1)
         sched_yield();
     unsigned fails = 0;
+    uint64_t waits = 0;
     if (a->producer) {
         uint64_t base = (uint64_t)a->id * r->per_producer + 1;
         for (uint64_t i = 0; i < r->per_producer; i++) {
-            while (!r->impl->enq(ctx, (uintptr_t)(base + i)))
+            while (!r->impl->enq(ctx, (uintptr_t)(base + i))) {
+                waits++;
                 wait_turn(&fails);
+            }
             fails = 0;
         }
+        atomic_fetch_add_explicit(&r->full_waits, waits, memory_order_relaxed);
     } else {
         uint64_t sum = 0, got = 0;
         while (atomic_load_explicit(&r->consumed, memory_order_relaxed) < r->total) {
@@ -87,6 +92,7 @@ static void *actor_main(void *arg)
                  * each hold part of the last items' count and wait forever. */
                 atomic_fetch_add_explicit(&r->consumed, got, memory_order_relaxed);
                 got = 0;
+                waits++;
                 wait_turn(&fails);
                 continue;
             }
@@ -99,6 +105,7 @@ static void *actor_main(void *arg)
         }
         atomic_fetch_add(&r->consumed, got);
         atomic_fetch_add(&r->sum, sum);
+        atomic_fetch_add_explicit(&r->empty_polls, waits, memory_order_relaxed);
         uint64_t now = cmn_now_ns(), prev = atomic_load(&r->end_ns);
         while (now > prev && !atomic_compare_exchange_weak(&r->end_ns, &prev, now))
             ;
@@ -115,7 +122,7 @@ transfer_result transfer_run(const queue_impl *impl, unsigned producers, unsigne
         abort(); /* the bench registers at most 2 + 2 */
     r.per_producer = items / producers;
     r.total = r.per_producer * producers;
-    r.q = impl->create(r.threads);
+    r.q = impl->create(r.threads, r.total);
     pthread_t tid[64];
     actor act[64];
     const unsigned n_threads = r.threads; /* r is shared with the threads from here on */
@@ -137,5 +144,6 @@ transfer_result transfer_run(const queue_impl *impl, unsigned producers, unsigne
     uint64_t n = r.total;
     uint64_t expect = n * (n + 1) / 2;
     return (transfer_result){(double)(atomic_load(&r.end_ns) - start) / 1e9,
-                             atomic_load(&r.sum) == expect && atomic_load(&r.consumed) == n};
+                             atomic_load(&r.sum) == expect && atomic_load(&r.consumed) == n,
+                             atomic_load(&r.empty_polls), atomic_load(&r.full_waits)};
 }

@@ -16,7 +16,9 @@
 
 typedef struct queue_impl {
     const char *name;
-    void *(*create)(unsigned threads);
+    /* A queue for `threads` threads that can hold `items` values at once (the whole
+     * run): node pools are made that big before the clock starts. */
+    void *(*create)(unsigned threads, uint64_t items);
     void (*destroy)(void *q);
     void *(*thread_begin)(void *q, bool producer); /* per-thread context */
     void (*thread_end)(void *ctx);
@@ -27,6 +29,8 @@ typedef struct queue_impl {
 typedef struct transfer_result {
     double seconds;
     bool checksum_ok;
+    uint64_t empty_polls; /* dequeues that found the queue empty, all consumers */
+    uint64_t full_waits;  /* enqueues refused (ring full / no free node), all producers */
 } transfer_result;
 
 /* Moves `items` values (split evenly over producers) through a fresh queue. */
