@@ -4,8 +4,8 @@
  * and then re-reads the word it got the index from: if the word is unchanged, the
  * node was still in the queue *after* the slot was visible, so any later scan will
  * see the slot. A dequeued node goes on its dequeuer's retired chain; when that chain
- * reaches hp_threshold = max(2 * H, 64) nodes (H = 2 * max_threads slots in all; 1024
- * instead of 64 when the scan uses membarrier, see msq_create), a scan
+ * reaches hp_threshold = max(2 * H, 64) nodes (H = 2 * max_threads slots in all; up to
+ * MSQ_EBR_PERIOD_MAX instead of 64 when the scan uses membarrier, see msq_create), a scan
  * snapshots every slot and frees the retired nodes nobody protects. At most H survive
  * a scan, so no handle ever holds more than hp_threshold retired nodes: that is the
  * bound msq_unreclaimed_bound() reports and the tests check. */

@@ -65,25 +65,17 @@ void msq_pool_init(msq_queue *q)
     atomic_init(&q->free_top, ref_make(top, 0));
 }
 
-uint32_t msq_node_alloc(msq_handle *h)
+bool msq_cache_refill(msq_handle *h)
 {
-    msq_queue *q = h->q;
-    if (h->cache_n == 0) {
-        uint32_t chain = global_pop_batch(q);
-        if (chain == MSQ_NIL)
-            return MSQ_NIL;
-        h->cache_head = chain;
-        h->cache_n = q->nodes[chain].batch_n; /* no walk: the pusher wrote the length */
-    }
-    uint32_t idx = h->cache_head;
-    h->cache_head = q->links[idx];
-    h->cache_n--;
-    /* The next node's line was last written by the thread that freed it: fetch it
-     * now, so its cache miss overlaps this enqueue instead of stalling the next. */
-    if (h->cache_head != MSQ_NIL)
-        MSQ_PREFETCH_W(&q->nodes[h->cache_head]);
-    return idx;
+    uint32_t chain = global_pop_batch(h->q);
+    if (chain == MSQ_NIL)
+        return false;
+    h->cache_head = chain;
+    h->cache_n = h->q->nodes[chain].batch_n; /* no walk: the pusher wrote the length */
+    return true;
 }
+
+/* msq_node_alloc is inline, in msq_internal.h. */
 
 void msq_node_free(msq_handle *h, uint32_t idx)
 {

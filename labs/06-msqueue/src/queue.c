@@ -70,14 +70,15 @@ int msq_create(const msq_config *cfg, msq_queue **out)
     uint32_t share = cfg->capacity / (4 * cfg->max_threads);
     uint32_t amortise = share < 64 ? share : 64;
     /* With the asymmetric fence a scan costs a system call: scan every
-     * min(1024, share) retirements instead (the bound grows with it). */
+     * min(MSQ_EBR_PERIOD_MAX, share) retirements instead (the bound grows with it). */
     q->hp_asym = cfg->reclaim == MSQ_RECLAIM_HP && msq_ebr_asym_available();
     if (q->hp_asym)
         amortise = share < MSQ_EBR_PERIOD_MAX ? share : MSQ_EBR_PERIOD_MAX;
     q->hp_threshold = 2 * slots > amortise ? 2 * slots : amortise;
     q->cache_max = share < MSQ_CACHE_MAX ? (share > 2 ? share : 2) : MSQ_CACHE_MAX;
     /* Epochs: with the asymmetric fence an advance costs a system call, so advance
-     * rarely (up to every 1024 retirements, within the thread's share of the pool). */
+     * rarely (up to every MSQ_EBR_PERIOD_MAX retirements, within a third of the
+     * thread's share of the pool). */
     q->ebr_asym = cfg->reclaim == MSQ_RECLAIM_EBR && msq_ebr_asym_available();
     uint32_t period = q->ebr_asym ? share / 3 : MSQ_EBR_PERIOD;
     period = period < MSQ_EBR_PERIOD ? MSQ_EBR_PERIOD : period;
@@ -284,18 +285,41 @@ int msq_enqueue(msq_handle *h, uintptr_t value)
     return 0;
 }
 
+/* After our CAS moved head from old to ni: makes sure tail does not name old, which
+ * is about to be retired (an enqueuer reading tail would otherwise follow a node that
+ * may be reused). tail names the last node or its predecessor, so if ni already has a
+ * successor, tail is past old for good and tail's line is not touched at all: with a
+ * backlog, the consumer never reads the word every enqueue writes. */
+static void tail_past(msq_queue *q, uint32_t old, uint32_t ni)
+{
+    /* acquire: whoever linked ni's successor had read tail == ni; that swing past
+     * old then happens before our retirement of old. */
+    uint32_t nn = ref_idx(atomic_load_explicit(&q->nodes[ni].next, memory_order_acquire));
+    if (nn != MSQ_NIL) {
+        /* ni's successor holds the next value a dequeue will read, on a line the
+         * producer wrote: start fetching it (for reading: taking it exclusive would
+         * steal it from the producer). */
+        MSQ_PREFETCH_R(&q->nodes[nn]);
+        return;
+    }
+    /* acquire: the swing that moved tail off old (if any) happens before we retire. */
+    uint64_t tail = atomic_load_explicit(&q->tail, memory_order_acquire);
+    if (ref_idx(tail) == old)
+        /* tail lags at the node we unlinked: swing it to ni ourselves. Failure means
+         * somebody else moved it forward (acquire: as above); it never comes back. */
+        atomic_compare_exchange_strong_explicit(&q->tail, &tail, ref_make(ni, ref_tag(tail) + 1),
+                                                memory_order_acq_rel, memory_order_acquire);
+}
+
 /* One dequeue attempt loop; returns the old dummy's index or MSQ_NIL when empty. */
 static uint32_t unlink_head(msq_handle *h, bool hp, uintptr_t *out)
 {
     msq_queue *q = h->q;
     msq_backoff bo;
     msq_backoff_init(&bo);
-    /* SOLUTION BEGIN: read head, tail, head->next; validate head; empty, help tail, or CAS head */
+    /* SOLUTION BEGIN: read head, head->next; validate head; empty, or CAS head then keep tail off the old dummy */
     for (;;) {
         uint64_t head = protected_head(h, hp);
-        /* Read tail after head: if they differ now, tail is past head for good, so
-         * the node we unlink can never be the one tail names. */
-        uint64_t tail = atomic_load_explicit(&q->tail, memory_order_acquire);
         /* acquire: pairs with the release CAS that linked the successor, making its
          * value visible. */
         uint64_t next = atomic_load_explicit(&q->nodes[ref_idx(head)].next, memory_order_acquire);
@@ -310,26 +334,17 @@ static uint32_t unlink_head(msq_handle *h, bool hp, uintptr_t *out)
             continue;
         if (ni == MSQ_NIL)
             return MSQ_NIL; /* empty: linearised at the read of head->next */
-        if (ref_idx(head) == ref_idx(tail)) {
-            /* Non-empty but tail lags: help swing it before unlinking. */
-            atomic_compare_exchange_strong_explicit(&q->tail, &tail,
-                                                    ref_make(ni, ref_tag(tail) + 1),
-                                                    memory_order_release, memory_order_relaxed);
-            continue;
-        }
         /* relaxed: made visible by the acquire load of next above. Read before the
          * CAS: once it succeeds, another dequeuer may unlink and retire ni. */
         uintptr_t v = atomic_load_explicit(&q->nodes[ni].value, memory_order_relaxed);
         /* release: the next dequeuer (acquire load of head) must see what we saw of
-         * ni, including its next field's initialisation. Linearisation point. */
+         * ni, including its next field's initialisation. Linearisation point. Tail
+         * may still name head here (its enqueuer has not swung it yet): head passes
+         * it, and tail_past fixes that before the old dummy is retired. */
         if (atomic_compare_exchange_weak_explicit(&q->head, &head, ref_make(ni, ref_tag(head) + 1),
                                                   memory_order_release, memory_order_relaxed)) {
             *out = v;
-            /* ni is our protected new dummy; its successor holds the next value a
-             * dequeue will read, on a line the producer wrote: start fetching it. */
-            uint32_t nn = ref_idx(atomic_load_explicit(&q->nodes[ni].next, memory_order_relaxed));
-            if (nn != MSQ_NIL)
-                MSQ_PREFETCH_W(&q->nodes[nn]);
+            tail_past(q, ref_idx(head), ni);
             return ref_idx(head);
         }
         msq_backoff_pause(&bo);

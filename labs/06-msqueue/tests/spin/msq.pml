@@ -12,9 +12,14 @@
  * without it, comparisons see only the node index, and SPIN finds the ABA: a
  * dequeuer's stale CAS on head succeeds and a value is dequeued twice.
  *
+ * The dequeue is src/queue.c's: it does not read tail before its CAS on head (head
+ * may pass a lagging tail); after the CAS it keeps tail off the old dummy before
+ * freeing it (tail_past).
+ *
  * Checked: a dequeued value was enqueued and is dequeued at most once; values of one
- * producer are dequeued in the order it enqueued them (per consumer); at the end the
- * list from head to tail holds exactly the enqueued values not dequeued, in order. */
+ * producer are dequeued in the order it enqueued them (per consumer); a node is never
+ * freed while tail names it; at the end the list from head to tail holds exactly the
+ * enqueued values not dequeued, in order. */
 
 #ifndef NTHREADS
 #define NTHREADS 2
@@ -100,21 +105,11 @@ inline dequeue()
 {
     do
     :: atomic { h = head; ht = htag };
-       atomic { t = tail; tt = ttag };
        atomic { nx = nxt[h]; nxt_t = nxtag[h] };
        atomic { ok = SAME(h, ht, head, htag) };
        if
-       :: ok && h == t && nx == NIL -> r = EMPTY; printf("MSC: T%d dequeue: empty\n", id); break
-       :: ok && h == t && nx != NIL ->
-          atomic {
-                  if
-                  :: SAME(tail, ttag, t, tt) ->
-                     printf("MSC: T%d helps: swings tail %d -> %d\n", id, tail, nx);
-                     tail = nx; ttag++
-                  :: else -> skip
-                  fi
-              }
-       :: ok && h != t && nx != NIL ->
+       :: ok && nx == NIL -> r = EMPTY; printf("MSC: T%d dequeue: empty\n", id); break
+       :: ok && nx != NIL ->
           r = val[nx];
           printf("MSC: T%d reads head = %d, next = %d, value %d\n", id, h, nx, r);
           atomic {
@@ -133,6 +128,27 @@ inline dequeue()
     od;
     if
     :: r != EMPTY ->
+       /* Head may have passed a lagging tail: before the old dummy is freed, tail
+        * must be off it. If the new dummy has a successor, tail is past h already;
+        * else read tail and swing it from h to nx if it still names h. */
+       atomic { nn = nxt[nx] };
+       if
+       :: nn == NIL ->
+          atomic { t = tail; tt = ttag };
+          if
+          :: t == h ->
+             atomic {
+                 if
+                 :: SAME(tail, ttag, t, tt) ->
+                    printf("MSC: T%d swings tail %d -> %d past its old dummy\n", id, tail, nx);
+                    tail = nx; ttag++
+                 :: else -> skip
+                 fi
+             }
+          :: else -> skip
+          fi
+       :: else -> skip
+       fi;
        atomic {
            assert(r > 0 && r < NVALS && enqd[r]);   /* never invent a value */
            assert(!deqd[r]);                         /* never dequeue one twice */
@@ -140,6 +156,7 @@ inline dequeue()
            assert(last[p] < r);                      /* per-producer FIFO */
            last[p] = r;
            deqd[r] = 1;
+           assert(tail != h);                        /* never free the node tail names */
            assert(nfree < NNODES);
            freestk[nfree] = h; nfree++;              /* old dummy straight back */
            printf("MSC: T%d frees node %d\n", id, h)
@@ -150,7 +167,7 @@ inline dequeue()
 
 proctype worker(byte id)
 {
-    byte n, t, tt, nx, nxt_t, h, ht, r, p, k;
+    byte n, t, tt, nx, nxt_t, nn, h, ht, r, p, k;
     bit ok;
     byte last[NTHREADS];
     k = 0;
