@@ -37,10 +37,10 @@ typedef struct jnode {
         char *s;             /* decoded, NUL-terminated */
         struct jnode *child; /* first member or element */
     } u;
-    uint32_t n;        /* string length (decoded), or number of children */
-    uint32_t type : 4; /* J_* */
+    uint32_t n;         /* string length (decoded), or number of children */
+    uint32_t type : 4;  /* J_* */
     uint32_t klen : 28; /* key length (the parser rejects documents of 2^28 bytes) */
-} jnode; /* 32 bytes: cJSON's node has 64 (prev link, int and double copies) */
+} jnode;                /* 32 bytes: cJSON's node has 64 (prev link, int and double copies) */
 
 /* --- the document ----------------------------------------------------------------------
  * The generator writes the text and, as it goes, the digest of the tree a correct
@@ -146,21 +146,21 @@ static uint64_t gen_plain(jtext *t, const char *s)
 }
 
 static const char *const first_names[] = {
-    "Ada",   "Grace", "Alan",     "Edsger", "Barbara", "Ken",   "Dennis", "Frances", "José",
-    "Zoë",   "Linus", "Margaret", "Niklaus", "Leslie", "Radia", "Bjarne", "Åsa",     "Tim",
-    "Donald", "Sophie",
+    "Ada",     "Grace",  "Alan", "Edsger", "Barbara",  "Ken",     "Dennis",
+    "Frances", "José",   "Zoë",  "Linus",  "Margaret", "Niklaus", "Leslie",
+    "Radia",   "Bjarne", "Åsa",  "Tim",    "Donald",   "Sophie",
 };
 static const char *const last_names[] = {
-    "Lovelace", "Hopper",  "Turing",   "Dijkstra", "Liskov", "Thompson", "Ritchie",
-    "Allen",    "Núñez",   "Hamilton", "Wirth",    "Lamport", "Perlman", "Stroustrup",
-    "Berners-Lee", "Knuth", "Wilson",  "Müller",   "O'Brien", "Van der Berg",
+    "Lovelace",    "Hopper", "Turing",   "Dijkstra", "Liskov",  "Thompson",     "Ritchie",
+    "Allen",       "Núñez",  "Hamilton", "Wirth",    "Lamport", "Perlman",      "Stroustrup",
+    "Berners-Lee", "Knuth",  "Wilson",   "Müller",   "O'Brien", "Van der Berg",
 };
 static const char *const domains[] = {"example.com", "mail.example.org", "corp.example.net",
                                       "uni.example.edu"};
 static const char *const words[] = {
-    "alpha", "beta",  "gamma",  "delta", "admin", "staff",   "remote",  "lorem",
-    "ipsum", "dolor", "sit",    "amet",  "quick", "brown",   "fox",     "jumps",
-    "over",  "lazy",  "dog",    "retry", "later", "overdue", "billing", "priority",
+    "alpha", "beta",  "gamma", "delta", "admin", "staff",   "remote",  "lorem",
+    "ipsum", "dolor", "sit",   "amet",  "quick", "brown",   "fox",     "jumps",
+    "over",  "lazy",  "dog",   "retry", "later", "overdue", "billing", "priority",
 };
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -169,9 +169,14 @@ static const struct {
     const char *text;
     const char *bytes;
 } escapes[] = {
-    {"\\n", "\n"},      {"\\\"", "\""},     {"\\\\", "\\"},
-    {"\\t", "\t"},      {"\\/", "/"},       {"\\u00e9", "\xc3\xa9"},
-    {"\\u20ac", "\xe2\x82\xac"},            {"\\ud83d\\ude00", "\xf0\x9f\x98\x80"},
+    {"\\n", "\n"},
+    {"\\\"", "\""},
+    {"\\\\", "\\"},
+    {"\\t", "\t"},
+    {"\\/", "/"},
+    {"\\u00e9", "\xc3\xa9"},
+    {"\\u20ac", "\xe2\x82\xac"},
+    {"\\ud83d\\ude00", "\xf0\x9f\x98\x80"},
 };
 
 /* A note: words separated by spaces, now and then an escape, up to ~120 bytes. */
@@ -181,10 +186,9 @@ static uint64_t gen_note(jtext *t)
     unsigned char last = 0;
     jputs(t, "\"");
     for (size_t i = 0; i < nwords; i++) {
-        if (i) {
+        if (i) { /* a word or an escape follows: it sets `last` */
             jputs(t, " ");
             n++;
-            last = ' ';
         }
         if (below(t, 8) == 0) {
             size_t e = (size_t)below(t, COUNT(escapes));
@@ -208,7 +212,7 @@ static uint64_t gen_note(jtext *t)
 /* One record; returns its digest (an object: 31 per member plus the members). */
 static uint64_t gen_record(jtext *t, int64_t id)
 {
-    uint64_t d = 12 * 31;
+    uint64_t d = (uint64_t)12 * 31; /* an object: 31 per member, plus the members */
     char buf[128];
     const char *first = first_names[below(t, COUNT(first_names))];
     const char *last = last_names[below(t, COUNT(last_names))];
@@ -217,10 +221,9 @@ static uint64_t gen_record(jtext *t, int64_t id)
     d += gen_key(t, "id");
     d += gen_int(t, id);
     uint64_t g1 = jrand(t), g2 = jrand(t);
-    snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx",
-             (unsigned long long)(g1 >> 32), (unsigned long long)(g1 >> 16 & 0xffff),
-             (unsigned long long)(g1 & 0xfff) | 0x4000, (unsigned long long)(g2 >> 48),
-             (unsigned long long)(g2 & 0xffffffffffffu));
+    snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx", (unsigned long long)(g1 >> 32),
+             (unsigned long long)(g1 >> 16 & 0xffff), (unsigned long long)(g1 & 0xfff) | 0x4000,
+             (unsigned long long)(g2 >> 48), (unsigned long long)(g2 & 0xffffffffffffu));
     jputs(t, ",");
     d += gen_key(t, "guid");
     d += gen_plain(t, buf);
@@ -284,7 +287,7 @@ static uint64_t gen_record(jtext *t, int64_t id)
             jputs(t, ",");
         t->values++;
         jputs(t, "{");
-        d += 2 * 31 + gen_key(t, "id");
+        d += (uint64_t)2 * 31 + gen_key(t, "id");
         d += gen_int(t, (int64_t)below(t, 1000000));
         const char *f = first_names[below(t, COUNT(first_names))];
         snprintf(buf, sizeof buf, "%s %s", f, last_names[below(t, COUNT(last_names))]);
@@ -313,7 +316,7 @@ static void make_jdoc(void)
     jtext *t = &jdoc;
     t->rng = 0x2545f4914f6cdd1du;
     t->values = 1;
-    uint64_t d = 3 * 31;
+    uint64_t d = (uint64_t)3 * 31;
     jputs(t, "{");
     d += gen_key(t, "version");
     d += gen_int(t, 3);
@@ -357,9 +360,9 @@ static void make_jdoc(void)
 #define JSON_HOT static inline __attribute__((always_inline))
 
 typedef struct jframe {
-    jnode *node;   /* the open object or array */
-    jnode **tail;  /* where its next child is linked */
-    uint32_t n;    /* children so far */
+    jnode *node;  /* the open object or array */
+    jnode **tail; /* where its next child is linked */
+    uint32_t n;   /* children so far */
     bool object;
 } jframe;
 
@@ -510,8 +513,8 @@ static size_t utf8(unsigned char *b, long cp)
  * returns its byte count and moves *sp past it. */
 static size_t unescape(const char **sp, char *out)
 {
-    static const char simple[][2] = {{'"', '"'}, {'\\', '\\'}, {'/', '/'}, {'b', '\b'},
-                                     {'f', '\f'}, {'n', '\n'}, {'r', '\r'}, {'t', '\t'}};
+    static const char simple[][2] = {{'"', '"'},  {'\\', '\\'}, {'/', '/'},  {'b', '\b'},
+                                     {'f', '\f'}, {'n', '\n'},  {'r', '\r'}, {'t', '\t'}};
     const char *s = *sp;
     for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++) {
         if (*s == simple[i][0]) {
@@ -547,8 +550,8 @@ static size_t unescape(const char **sp, char *out)
 /* A string with escapes, from the byte after its opening quote; plain = bytes before
  * the first escape. Pass 1 measures and checks, pass 2 decodes into an exact-size
  * block. Out of line: the common string has no escapes. */
-static __attribute__((noinline)) char *string_escaped(jparser *p, const char **sp,
-                                                      uint32_t *len, size_t plain)
+static __attribute__((noinline)) char *string_escaped(jparser *p, const char **sp, uint32_t *len,
+                                                      size_t plain)
 {
     const char *s = *sp, *e = s + plain;
     size_t n = plain;
@@ -640,8 +643,7 @@ JSON_HOT uint64_t jdigits(uint64_t w, unsigned n)
            32;
 }
 
-static const uint64_t pow10_u64[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-                                     100000000};
+static const uint64_t pow10_u64[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
 
 /* Appends the digits at *sp to *m (wrapping past 19 digits: the caller then uses
  * strtod), moves *sp past them, returns how many there were. */
@@ -834,14 +836,20 @@ static uint64_t jdigest(const jnode *x)
 {
     uint64_t d = x->key ? dig_key(x->klen, (unsigned char)x->key[0]) : 0;
     switch (x->type) {
-    case J_NULL: return d + 3;
-    case J_FALSE: return d + 2;
-    case J_TRUE: return d + 1;
-    case J_INT: return d + (uint64_t)x->u.i;
+    case J_NULL:
+        return d + 3;
+    case J_FALSE:
+        return d + 2;
+    case J_TRUE:
+        return d + 1;
+    case J_INT:
+        return d + (uint64_t)x->u.i;
     case J_REAL: /* hundredths, rounded */
         return d + (uint64_t)(int64_t)(x->u.d * 100 + (x->u.d < 0 ? -0.5 : 0.5));
-    case J_STR: return d + dig_str(x->n, x->n ? (unsigned char)x->u.s[x->n - 1] : 0);
-    default: break;
+    case J_STR:
+        return d + dig_str(x->n, x->n ? (unsigned char)x->u.s[x->n - 1] : 0);
+    default:
+        break;
     }
     d += (uint64_t)x->n * (x->type == J_OBJ ? 31 : 17);
     for (const jnode *c = x->u.child; c != NULL; c = c->next)
