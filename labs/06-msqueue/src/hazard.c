@@ -13,34 +13,8 @@
 
 #include "msq_internal.h"
 
-void msq_hp_protect(msq_handle *h, int slot, uint32_t idx)
-{
-    /* The slot must be visible before the caller re-reads the source word: a
-     * store->load order, which needs sequential consistency. A seq_cst exchange
-     * (one xchg on x86, cheaper than store + mfence) is in the single total order S
-     * together with the caller's seq_cst re-read and the scanner's seq_cst fence:
-     * either the re-read sees the unlink, or the scan sees our slot. With the
-     * asymmetric fence (q->hp_asym, see epoch.c) the scanner's membarrier runs a full
-     * barrier on our CPU too, so our half only has to keep the compiler from moving
-     * the re-read above the store: that barrier falls either after our store (which
-     * is then visible to the scan's reads, made after membarrier returns) or before
-     * it, and so before our re-read, which then sees the unlink the scanner made
-     * before calling membarrier. */
-    if (h->q->hp_asym) {
-        atomic_store_explicit(&h->hp[slot], idx + 1, memory_order_relaxed);
-        atomic_signal_fence(memory_order_seq_cst);
-    } else {
-        atomic_exchange_explicit(&h->hp[slot], idx + 1, memory_order_seq_cst);
-    }
-}
-
-void msq_hp_clear(msq_handle *h)
-{
-    /* release: our reads of the protected nodes happen before a scanner that sees
-     * the slot empty (acquire) frees and someone reuses them. */
-    atomic_store_explicit(&h->hp[0], 0, memory_order_release);
-    atomic_store_explicit(&h->hp[1], 0, memory_order_release);
-}
+/* msq_hp_protect and msq_hp_clear are inline, in msq_internal.h: they run on every
+ * operation. */
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -67,9 +41,9 @@ size_t msq_hp_scan(msq_handle *h)
     /* Pairs with the fence in msq_hp_protect (see there). */
     msq_heavy_fence(q->hp_asym);
     size_t nh = 0;
-    uint32_t keep = MSQ_NIL, kept = 0;
+    uint32_t keep = MSQ_NIL, kept = 0, gone = MSQ_NIL, gone_last = MSQ_NIL;
     size_t freed = 0;
-    /* SOLUTION BEGIN: snapshot every hazard slot (sorted), then free each retired node nobody protects */
+    /* SOLUTION BEGIN: snapshot every hazard slot (sorted), then chain each retired node nobody protects into gone */
     for (uint32_t t = 0; t < q->max_threads; t++)
         for (int s = 0; s < 2; s++) {
             uint32_t v = atomic_load_explicit(&q->handles[t].hp[s], memory_order_acquire);
@@ -84,12 +58,24 @@ size_t msq_hp_scan(msq_handle *h)
             keep = i;
             kept++;
         } else {
-            msq_node_free(h, i);
+            if (gone == MSQ_NIL)
+                gone_last = i;
+            q->links[i] = gone;
+            gone = i;
             freed++;
         }
         i = nxt;
     }
     /* SOLUTION END */
+    /* The free ones go back as one chain, no per-node work: into our own cache if it
+     * has room (reused first, LIFO), else to the pool as one batch with one CAS. */
+    if (freed > 0 && h->cache_n + freed <= q->cache_max) {
+        q->links[gone_last] = h->cache_head;
+        h->cache_head = gone;
+        h->cache_n += (uint32_t)freed;
+    } else {
+        msq_pool_free_chain(h, gone, (uint32_t)freed);
+    }
     h->retired_head = keep;
     h->retired_n = kept;
     atomic_store_explicit(&h->garbage, kept, memory_order_relaxed);

@@ -44,8 +44,8 @@ typedef struct msq_node {
     uint32_t batch_n;            /* first node of a pushed batch: its length (owner only) */
 } msq_node;
 
-/* Local free-node cache: at most MSQ_CACHE_MAX nodes (fewer for small pools, see
- * msq_create), half of them handed back at a time. */
+/* The pool starts cut into batches of MSQ_CACHE_MAX nodes (fewer for small pools, see
+ * msq_create): what one refill of a thread's cache takes at first. */
 #define MSQ_CACHE_MAX 128u
 /* Empty dequeues in a row after which a consumer hands back its cache and garbage. */
 #define MSQ_IDLE_POLLS 256u
@@ -93,7 +93,7 @@ struct msq_queue {
     uint32_t capacity;
     uint32_t max_threads;
     uint32_t hp_threshold; /* retire count that triggers a scan */
-    uint32_t cache_max;    /* per-handle free cache limit */
+    uint32_t cache_max;    /* size of the pool's initial batches */
     uint32_t ebr_period;   /* retirements between epoch advance attempts */
     bool ebr_asym;         /* epochs: readers skip the fence (membarrier) */
     bool hp_asym;          /* hazard pointers: protect skips the fence (membarrier) */
@@ -120,7 +120,6 @@ static inline uint32_t msq_node_alloc(msq_handle *h)
         MSQ_PREFETCH_W(&q->nodes[h->cache_head]);
     return idx;
 }
-void msq_node_free(msq_handle *h, uint32_t idx);
 void msq_pool_init(msq_queue *q);
 /* Hands all of h's cached free nodes to the global chain (idle or leaving). */
 void msq_cache_flush(msq_handle *h);
@@ -129,8 +128,35 @@ void msq_pool_free_chain(msq_handle *h, uint32_t first, uint32_t n);
 size_t msq_pool_free_count(const msq_queue *q);
 
 /* hazard.c: hazard pointers. */
-void msq_hp_protect(msq_handle *h, int slot, uint32_t idx);
-void msq_hp_clear(msq_handle *h);
+static inline void msq_hp_protect(msq_handle *h, int slot, uint32_t idx)
+{
+    /* The slot must be visible before the caller re-reads the source word: a
+     * store->load order, which needs sequential consistency. A seq_cst exchange
+     * (one xchg on x86, cheaper than store + mfence) is in the single total order S
+     * together with the caller's seq_cst re-read and the scanner's seq_cst fence:
+     * either the re-read sees the unlink, or the scan sees our slot. With the
+     * asymmetric fence (q->hp_asym, see epoch.c) the scanner's membarrier runs a full
+     * barrier on our CPU too, so our half only has to keep the compiler from moving
+     * the re-read above the store: that barrier falls either after our store (which
+     * is then visible to the scan's reads, made after membarrier returns) or before
+     * it, and so before our re-read, which then sees the unlink the scanner made
+     * before calling membarrier. */
+    if (h->q->hp_asym) {
+        atomic_store_explicit(&h->hp[slot], idx + 1, memory_order_relaxed);
+        atomic_signal_fence(memory_order_seq_cst);
+    } else {
+        atomic_exchange_explicit(&h->hp[slot], idx + 1, memory_order_seq_cst);
+    }
+}
+
+static inline void msq_hp_clear(msq_handle *h)
+{
+    /* release: our reads of the protected nodes happen before a scanner that sees
+     * the slot empty (acquire) frees and someone reuses them. */
+    atomic_store_explicit(&h->hp[0], 0, memory_order_release);
+    atomic_store_explicit(&h->hp[1], 0, memory_order_release);
+}
+
 void msq_hp_retire(msq_handle *h, uint32_t idx);
 size_t msq_hp_scan(msq_handle *h);
 

@@ -1,9 +1,10 @@
 /* pool.c — the node pool: a per-handle cache in front of a global stack of batches.
  *
  * Every node of the queue comes from a fixed array made at msq_create. A thread keeps
- * free nodes in a private chain (no atomics). Above its limit it hands half of them
- * to the global free stack as one batch, with one CAS; when its cache is empty it
- * pops one batch. The global stack is a Treiber stack whose elements are batches, and
+ * free nodes in a private chain (no atomics); when it is empty it pops one batch.
+ * Nodes come back only as whole chains: a limbo bucket that became safe, the nodes a
+ * hazard scan found unprotected (kept in the scanner's cache when they fit), an idle
+ * thread's cache; each goes on the global stack as one batch, with one CAS. The global stack is a Treiber stack whose elements are batches, and
  * its pop is the textbook ABA case: a thread reads top = A and A's successor B, stalls,
  * and meanwhile A and B are popped and A is pushed back; an untagged CAS(top, A, B)
  * would then succeed and hand out B twice. The top is therefore a tagged reference. */
@@ -76,23 +77,6 @@ bool msq_cache_refill(msq_handle *h)
 }
 
 /* msq_node_alloc is inline, in msq_internal.h. */
-
-void msq_node_free(msq_handle *h, uint32_t idx)
-{
-    msq_queue *q = h->q;
-    q->links[idx] = h->cache_head;
-    h->cache_head = idx;
-    if (++h->cache_n <= q->cache_max)
-        return;
-    uint32_t spill = (q->cache_max + 1) / 2;
-    uint32_t first = h->cache_head, last = first;
-    for (uint32_t i = 1; i < spill; i++)
-        last = q->links[last];
-    h->cache_head = q->links[last];
-    h->cache_n -= spill;
-    q->links[last] = MSQ_NIL;
-    global_push_batch(q, first, spill);
-}
 
 void msq_pool_free_chain(msq_handle *h, uint32_t first, uint32_t n)
 {
