@@ -133,6 +133,69 @@ static void test_mark_rewind(void **state)
     assert_int_equal(ts.out_blocks, 0);
 }
 
+/* A source that hands out chunks at increasing addresses of one static region and
+ * never reuses them: a chunk given back always lies above the ones still held. */
+typedef struct rising {
+    unsigned char *next;
+    size_t allocs;
+} rising;
+
+static _Alignas(4096) unsigned char rising_region[(size_t)256 * 1024];
+
+static void *rising_alloc(void *ctx, size_t size, size_t align)
+{
+    rising *r = ctx;
+    uintptr_t p = ((uintptr_t)r->next + align - 1) & ~(uintptr_t)(align - 1);
+    if (p + size > (uintptr_t)rising_region + sizeof rising_region)
+        return NULL;
+    r->next = (unsigned char *)(p + size);
+    r->allocs++;
+    return (void *)p;
+}
+
+static void rising_free(void *ctx, void *p, size_t size)
+{
+    (void)ctx;
+    (void)p;
+    (void)size;
+}
+
+/* Allocates 64-byte blocks until the arena takes a new chunk; every block before that
+ * must lie inside [lo, hi) (the inline fast path must not run past the chunk the
+ * rewind or reset left on top, into the popped one above it). */
+static void fill_within(arena *a, rising *r, uintptr_t lo, uintptr_t hi)
+{
+    size_t chunks = r->allocs;
+    for (int i = 0; i < 1000; i++) {
+        uintptr_t p = (uintptr_t)arena_alloc(a, 64, 8);
+        assert_true(p != 0);
+        if (r->allocs != chunks)
+            return; /* the next chunk: the old one was used up inside its bounds */
+        assert_true(p >= lo && p + 64 <= hi);
+    }
+    fail_msg("1000 blocks of 64 bytes fit in a 4 KiB chunk");
+}
+
+static void test_rewind_and_reset_bound_the_fast_path(void **state)
+{
+    (void)state;
+    rising r = {.next = rising_region};
+    arena_source src = {.alloc = rising_alloc, .free = rising_free, .ctx = &r};
+    arena a;
+    arena_init(&a, &src, 4096);
+    uintptr_t first = (uintptr_t)arena_alloc(&a, 100, 8);
+    uintptr_t lo = first - ARENA_CHUNK_HEADER, hi = lo + 4096;
+    arena_mark m = arena_save(&a);
+    assert_non_null(arena_alloc(&a, 4000, 8)); /* a second chunk, above the first */
+    assert_int_equal(r.allocs, 2);
+    arena_rewind(&a, m);
+    fill_within(&a, &r, lo, hi);
+    arena_reset(&a); /* back to the first chunk; the others (above it) go back */
+    assert_int_equal((uintptr_t)arena_alloc(&a, 100, 8), first);
+    fill_within(&a, &r, lo, hi);
+    arena_destroy(&a);
+}
+
 static void test_reset_keeps_first_chunk(void **state)
 {
     (void)state;
@@ -246,5 +309,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_mark_rewind),          cmocka_unit_test(test_reset_keeps_first_chunk),
     cmocka_unit_test(test_extend_and_realloc),   cmocka_unit_test(test_fixed_buffer),
     cmocka_unit_test(test_oom_returns_null),
+    cmocka_unit_test(test_rewind_and_reset_bound_the_fast_path),
 };
 CMN_TEST_MAIN(tests)
