@@ -305,9 +305,12 @@ static void test_oom_returns_null(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_chunk_boundary_exact), cmocka_unit_test(test_stats_exact),
-    cmocka_unit_test(test_mark_rewind),          cmocka_unit_test(test_reset_keeps_first_chunk),
-    cmocka_unit_test(test_extend_and_realloc),   cmocka_unit_test(test_fixed_buffer),
+    cmocka_unit_test(test_chunk_boundary_exact),
+    cmocka_unit_test(test_stats_exact),
+    cmocka_unit_test(test_mark_rewind),
+    cmocka_unit_test(test_reset_keeps_first_chunk),
+    cmocka_unit_test(test_extend_and_realloc),
+    cmocka_unit_test(test_fixed_buffer),
     cmocka_unit_test(test_oom_returns_null),
     cmocka_unit_test(test_rewind_and_reset_bound_the_fast_path),
 };
