@@ -513,16 +513,16 @@ static size_t utf8(unsigned char *b, long cp)
  * returns its byte count and moves *sp past it. */
 static size_t unescape(const char **sp, char *out)
 {
-    static const char simple[][2] = {{'"', '"'},  {'\\', '\\'}, {'/', '/'},  {'b', '\b'},
-                                     {'f', '\f'}, {'n', '\n'},  {'r', '\r'}, {'t', '\t'}};
+    /* The one-character escapes: the byte each stands for (0: not one of them). */
+    static const char simple[256] = {['"'] = '"',  ['\\'] = '\\', ['/'] = '/',  ['b'] = '\b',
+                                     ['f'] = '\f', ['n'] = '\n',  ['r'] = '\r', ['t'] = '\t'};
     const char *s = *sp;
-    for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++) {
-        if (*s == simple[i][0]) {
-            if (out != NULL)
-                *out = simple[i][1];
-            *sp = s + 1;
-            return 1;
-        }
+    char c = simple[(unsigned char)*s];
+    if (c != 0) {
+        if (out != NULL)
+            *out = c;
+        *sp = s + 1;
+        return 1;
     }
     if (*s != 'u')
         jparse_error("unknown escape in string", s - 1);
@@ -567,13 +567,15 @@ static __attribute__((noinline)) char *string_escaped(jparser *p, const char **s
         n += unescape(&e, NULL);
     }
     char *out = jalloc(p, n + 1, s), *o = out;
-    for (const char *c = s; c < e;) {
-        if (*c == '\\') {
-            c++;
-            o += unescape(&c, o);
-        } else {
-            *o++ = *c++;
-        }
+    for (const char *c = s;;) {   /* plain runs in one copy each, then one escape */
+        size_t k = scan_plain(c); /* stops at a backslash or at the closing quote, e */
+        memcpy(o, c, k);
+        o += k;
+        c += k;
+        if (c == e)
+            break;
+        c++;
+        o += unescape(&c, o);
     }
     *o = '\0';
     *len = (uint32_t)n;
