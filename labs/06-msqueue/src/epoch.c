@@ -67,10 +67,6 @@ static size_t free_bucket(msq_handle *h, uint32_t b)
     return n;
 }
 
-static void publish_garbage(msq_handle *h)
-{
-    atomic_store_explicit(&h->garbage, h->limbo_total, memory_order_relaxed);
-}
 
 /* Moves the global epoch forward if every pinned thread has seen the current one. */
 static void try_advance(msq_queue *q)
@@ -100,7 +96,7 @@ size_t msq_ebr_collect(msq_handle *h)
     for (uint32_t b = 0; b < 3; b++)
         if (h->limbo_n[b] > 0 && h->limbo_epoch[b] + 2 <= g)
             freed += free_bucket(h, b);
-    publish_garbage(h);
+    msq_publish_garbage(h, h->limbo_total);
     return freed;
 }
 

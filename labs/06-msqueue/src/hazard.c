@@ -78,7 +78,7 @@ size_t msq_hp_scan(msq_handle *h)
     }
     h->retired_head = keep;
     h->retired_n = kept;
-    atomic_store_explicit(&h->garbage, kept, memory_order_relaxed);
+    msq_publish_garbage(h, kept);
     return freed;
 }
 
@@ -87,7 +87,8 @@ void msq_hp_retire(msq_handle *h, uint32_t idx)
     h->q->links[idx] = h->retired_head;
     h->retired_head = idx;
     h->retired_n++;
-    atomic_store_explicit(&h->garbage, h->retired_n, memory_order_relaxed);
-    if (h->retired_n >= h->q->hp_threshold)
+    msq_publish_garbage(h, h->retired_n);
+    /* (The pending node counts against the bound too.) */
+    if (h->retired_n + (h->pending != MSQ_NIL) >= h->q->hp_threshold)
         msq_hp_scan(h);
 }

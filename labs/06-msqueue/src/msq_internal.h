@@ -74,6 +74,9 @@ struct msq_handle {
     uint32_t limbo_total;               /* limbo_n[0] + [1] + [2] (published as garbage) */
     uint32_t since_advance;
     uint32_t idle_polls; /* consecutive empty dequeues */
+    /* The old dummy of our last dequeue, not retired yet: tail may still name it
+     * (see msq_dequeue). Counted in `garbage`. */
+    uint32_t pending;
     uint32_t *scratch;   /* hazard scan: sorted snapshot of all hazards */
 };
 
@@ -99,6 +102,13 @@ struct msq_queue {
     bool hp_asym;          /* hazard pointers: protect skips the fence (membarrier) */
     msq_reclaim reclaim;
 };
+
+/* Publishes h's unreclaimed count: `listed` nodes on its retired/limbo lists, plus
+ * the pending old dummy if there is one. */
+static inline void msq_publish_garbage(msq_handle *h, size_t listed)
+{
+    atomic_store_explicit(&h->garbage, listed + (h->pending != MSQ_NIL), memory_order_relaxed);
+}
 
 /* pool.c: the node pool. */
 /* Fills h's empty cache with one batch from the global stack; false if there is none. */
@@ -190,7 +200,7 @@ static inline void msq_ebr_limbo_push(msq_handle *h, uint32_t b, uint32_t idx)
     h->limbo_head[b] = idx;
     h->limbo_n[b]++;
     h->limbo_total++;
-    atomic_store_explicit(&h->garbage, h->limbo_total, memory_order_relaxed);
+    msq_publish_garbage(h, h->limbo_total);
 }
 
 void msq_ebr_retire_slow(msq_handle *h, uint32_t idx, uint64_t g);

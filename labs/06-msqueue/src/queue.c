@@ -45,7 +45,7 @@ static void handle_init(msq_queue *q, msq_handle *h, uint32_t *scratch)
     atomic_init(&h->in_use, 0);
     atomic_init(&h->garbage, 0);
     h->q = q;
-    h->cache_head = h->retired_head = MSQ_NIL;
+    h->cache_head = h->retired_head = h->pending = MSQ_NIL;
     for (int b = 0; b < 3; b++)
         h->limbo_head[b] = MSQ_NIL;
     h->scratch = scratch;
@@ -137,8 +137,40 @@ void msq_unregister(msq_handle *h)
     atomic_store_explicit(&h->in_use, 0, memory_order_release);
 }
 
+static void retire(msq_handle *h, bool hp, uint32_t idx)
+{
+    /* SOLUTION BEGIN: hand the old dummy to the reclamation scheme, never straight to the pool */
+    if (hp)
+        msq_hp_retire(h, idx);
+    else
+        msq_ebr_retire(h, idx);
+    /* SOLUTION END */
+}
+
+/* Retires h's pending old dummy (see msq_dequeue), first making sure tail is off it:
+ * if tail still names it (its enqueuer has not swung tail yet), swing tail to its
+ * successor ourselves; a failed CAS means somebody else moved it forward. */
+static void pending_flush(msq_handle *h)
+{
+    uint32_t old = h->pending;
+    if (old == MSQ_NIL)
+        return;
+    msq_queue *q = h->q;
+    /* acquire: a swing past old by another thread happens before our retirement. */
+    uint64_t tail = atomic_load_explicit(&q->tail, memory_order_acquire);
+    if (ref_idx(tail) == old) {
+        /* old is ours until we retire it, and its next is fixed since we unlinked it. */
+        uint32_t ni = ref_idx(atomic_load_explicit(&q->nodes[old].next, memory_order_relaxed));
+        atomic_compare_exchange_strong_explicit(&q->tail, &tail, ref_make(ni, ref_tag(tail) + 1),
+                                                memory_order_acq_rel, memory_order_acquire);
+    }
+    h->pending = MSQ_NIL;
+    retire(h, q->reclaim == MSQ_RECLAIM_HP, old);
+}
+
 size_t msq_reclaim_now(msq_handle *h)
 {
+    pending_flush(h);
     return h->q->reclaim == MSQ_RECLAIM_HP ? msq_hp_scan(h) : msq_ebr_collect(h);
 }
 
@@ -285,39 +317,13 @@ int msq_enqueue(msq_handle *h, uintptr_t value)
     return 0;
 }
 
-/* After our CAS moved head from old to ni: makes sure tail does not name old, which
- * is about to be retired (an enqueuer reading tail would otherwise follow a node that
- * may be reused). tail names the last node or its predecessor, so if ni already has a
- * successor, tail is past old for good and tail's line is not touched at all: with a
- * backlog, the consumer never reads the word every enqueue writes. */
-static void tail_past(msq_queue *q, uint32_t old, uint32_t ni)
-{
-    /* acquire: whoever linked ni's successor had read tail == ni; that swing past
-     * old then happens before our retirement of old. */
-    uint32_t nn = ref_idx(atomic_load_explicit(&q->nodes[ni].next, memory_order_acquire));
-    if (nn != MSQ_NIL) {
-        /* ni's successor holds the next value a dequeue will read, on a line the
-         * producer wrote: start fetching it (for reading: taking it exclusive would
-         * steal it from the producer). */
-        MSQ_PREFETCH_R(&q->nodes[nn]);
-        return;
-    }
-    /* acquire: the swing that moved tail off old (if any) happens before we retire. */
-    uint64_t tail = atomic_load_explicit(&q->tail, memory_order_acquire);
-    if (ref_idx(tail) == old)
-        /* tail lags at the node we unlinked: swing it to ni ourselves. Failure means
-         * somebody else moved it forward (acquire: as above); it never comes back. */
-        atomic_compare_exchange_strong_explicit(&q->tail, &tail, ref_make(ni, ref_tag(tail) + 1),
-                                                memory_order_acq_rel, memory_order_acquire);
-}
-
 /* One dequeue attempt loop; returns the old dummy's index or MSQ_NIL when empty. */
 static uint32_t unlink_head(msq_handle *h, bool hp, uintptr_t *out)
 {
     msq_queue *q = h->q;
     msq_backoff bo;
     msq_backoff_init(&bo);
-    /* SOLUTION BEGIN: read head, head->next; validate head; empty, or CAS head then keep tail off the old dummy */
+    /* SOLUTION BEGIN: read head, head->next; validate head; empty, or read the value and CAS head */
     for (;;) {
         uint64_t head = protected_head(h, hp);
         /* acquire: pairs with the release CAS that linked the successor, making its
@@ -340,11 +346,16 @@ static uint32_t unlink_head(msq_handle *h, bool hp, uintptr_t *out)
         /* release: the next dequeuer (acquire load of head) must see what we saw of
          * ni, including its next field's initialisation. Linearisation point. Tail
          * may still name head here (its enqueuer has not swung it yet): head passes
-         * it, and tail_past fixes that before the old dummy is retired. */
+         * it, which is why the old dummy is not retired at once (msq_dequeue). */
         if (atomic_compare_exchange_weak_explicit(&q->head, &head, ref_make(ni, ref_tag(head) + 1),
                                                   memory_order_release, memory_order_relaxed)) {
             *out = v;
-            tail_past(q, ref_idx(head), ni);
+            /* ni is our protected new dummy; its successor holds the next value a
+             * dequeue will read, on a line the producer wrote: start fetching it
+             * (for reading: taking it exclusive would steal it from the producer). */
+            uint32_t nn = ref_idx(atomic_load_explicit(&q->nodes[ni].next, memory_order_relaxed));
+            if (nn != MSQ_NIL)
+                MSQ_PREFETCH_R(&q->nodes[nn]);
             return ref_idx(head);
         }
         msq_backoff_pause(&bo);
@@ -379,6 +390,7 @@ int msq_dequeue(msq_handle *h, uintptr_t *out)
          * its producer would hammer the free stack with one-node batches.) */
         if (++h->idle_polls >= MSQ_IDLE_POLLS) {
             h->idle_polls = 0;
+            pending_flush(h);
             /* (Only with a bucket's worth where a scan or advance costs a system
              * call: the membarrier would interrupt the producers' CPUs too.) */
             size_t g = atomic_load_explicit(&h->garbage, memory_order_relaxed);
@@ -390,11 +402,17 @@ int msq_dequeue(msq_handle *h, uintptr_t *out)
         return -EAGAIN;
     }
     h->idle_polls = 0;
-    /* SOLUTION BEGIN: hand the old dummy to the reclamation scheme, never straight to the pool */
-    if (hp)
-        msq_hp_retire(h, old);
+    /* Our CAS may have moved head past a lagging tail, and a node tail names must not
+     * be retired (an enqueuer could follow tail into it after its reuse). Reading
+     * tail here to check would cost a cache miss on every item (every enqueue writes
+     * tail). Instead the old dummy waits, pending, until our next successful dequeue:
+     * that one moved head past old's successor, which some enqueuer linked a node
+     * after, having read tail == that successor; so tail is past old for good. */
+    uint32_t prev = h->pending;
+    h->pending = old;
+    if (prev != MSQ_NIL)
+        retire(h, hp, prev);
     else
-        msq_ebr_retire(h, old);
-    /* SOLUTION END */
+        msq_publish_garbage(h, hp ? h->retired_n : h->limbo_total);
     return 0;
 }

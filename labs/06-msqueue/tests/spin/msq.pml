@@ -12,9 +12,10 @@
  * without it, comparisons see only the node index, and SPIN finds the ABA: a
  * dequeuer's stale CAS on head succeeds and a value is dequeued twice.
  *
- * The dequeue is src/queue.c's: it does not read tail before its CAS on head (head
- * may pass a lagging tail); after the CAS it keeps tail off the old dummy before
- * freeing it (tail_past).
+ * The dequeue is src/queue.c's: it does not read tail at all (head may pass a lagging
+ * tail); the old dummy is freed only after the thread's next successful dequeue (it
+ * waits as the thread's pending node), or when the thread leaves, after swinging
+ * tail off it if needed.
  *
  * Checked: a dequeued value was enqueued and is dequeued at most once; values of one
  * producer are dequeued in the order it enqueued them (per consumer); a node is never
@@ -101,6 +102,42 @@ inline enqueue(v)
     fi
 }
 
+/* Frees node f straight back to the pool (immediate reuse). */
+inline free_node(f)
+{
+    atomic {
+        assert(tail != f);                        /* never free the node tail names */
+        assert(nfree < NNODES);
+        freestk[nfree] = f; nfree++;
+        printf("MSC: T%d frees node %d\n", id, f)
+    }
+}
+
+/* A leaving thread frees its pending node, first swinging tail off it if needed
+ * (pending_flush in src/queue.c). */
+inline flush_pending()
+{
+    if
+    :: pend != NIL ->
+       atomic { t = tail; tt = ttag };
+       if
+       :: t == pend ->
+          atomic {
+              if
+              :: SAME(tail, ttag, t, tt) ->
+                 printf("MSC: T%d swings tail %d -> %d off its pending node\n", id, tail, nxt[pend]);
+                 tail = nxt[pend]; ttag++
+              :: else -> skip
+              fi
+          }
+       :: else -> skip
+       fi;
+       free_node(pend);
+       pend = NIL
+    :: else -> skip
+    fi
+}
+
 inline dequeue()
 {
     do
@@ -128,46 +165,30 @@ inline dequeue()
     od;
     if
     :: r != EMPTY ->
-       /* Head may have passed a lagging tail: before the old dummy is freed, tail
-        * must be off it. If the new dummy has a successor, tail is past h already;
-        * else read tail and swing it from h to nx if it still names h. */
-       atomic { nn = nxt[nx] };
-       if
-       :: nn == NIL ->
-          atomic { t = tail; tt = ttag };
-          if
-          :: t == h ->
-             atomic {
-                 if
-                 :: SAME(tail, ttag, t, tt) ->
-                    printf("MSC: T%d swings tail %d -> %d past its old dummy\n", id, tail, nx);
-                    tail = nx; ttag++
-                 :: else -> skip
-                 fi
-             }
-          :: else -> skip
-          fi
-       :: else -> skip
-       fi;
        atomic {
            assert(r > 0 && r < NVALS && enqd[r]);   /* never invent a value */
            assert(!deqd[r]);                         /* never dequeue one twice */
            p = (r - 1) / OPS;
            assert(last[p] < r);                      /* per-producer FIFO */
            last[p] = r;
-           deqd[r] = 1;
-           assert(tail != h);                        /* never free the node tail names */
-           assert(nfree < NNODES);
-           freestk[nfree] = h; nfree++;              /* old dummy straight back */
-           printf("MSC: T%d frees node %d\n", id, h)
-       }
+           deqd[r] = 1
+       };
+       /* Head may have passed a lagging tail, so the old dummy h is not freed now: it
+        * waits as this thread's pending node, and the previous pending one, which
+        * our CAS has now moved head beyond, is freed. */
+       if
+       :: pend != NIL -> free_node(pend)
+       :: else -> skip
+       fi;
+       pend = h
     :: else -> skip
     fi
 }
 
 proctype worker(byte id)
 {
-    byte n, t, tt, nx, nxt_t, nn, h, ht, r, p, k;
+    byte n, t, tt, nx, nxt_t, h, ht, r, p, k;
+    byte pend = NIL;
     bit ok;
     byte last[NTHREADS];
     k = 0;
@@ -180,6 +201,7 @@ proctype worker(byte id)
        k++
     :: else -> break
     od;
+    flush_pending();
     done++
 }
 
