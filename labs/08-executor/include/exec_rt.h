@@ -26,9 +26,9 @@ const char *exec_backend_name(exec_backend b);
  * kernel lacks it, -EPERM when disabled by kernel.io_uring_disabled or seccomp). */
 int exec_backend_probe(exec_backend b);
 
-/* How the io_uring backend sets up its ring, fastest first. The runtime starts at the
- * one asked for (EXEC_URING_BEST: the first) and falls back to the next whenever the
- * kernel refuses the flags.
+/* How the io_uring backend sets up its ring. The runtime starts at the one asked for
+ * and falls back (DEFER -> COOP -> PLAIN) whenever the kernel refuses the flags.
+ * - BEST (0, the default): COOP, the fastest on the echo bench (README, "Measured").
  * - DEFER: IORING_SETUP_SINGLE_ISSUER | DEFER_TASKRUN (Linux 6.1+). Completion work
  *   waits until the loop asks for events, then runs as one batch; only the thread
  *   that created the runtime may drive it. Single-threaded executor only.

@@ -16,10 +16,11 @@
  * turn's worth of SQEs in the io_uring_enter that also reaps (on the echo bench, ~61
  * requests per call, 0.07 calls per round trip against libuv's 4). What is left is
  * the kernel's own work per request, so the ring is set up to make that cheap:
- * DEFER_TASKRUN runs completion work in one batch inside our io_uring_enter instead
- * of interrupting the thread once per completion, and a receive on a socket whose
- * last receive drained it asks the kernel to poll first (IORING_RECVSEND_POLL_FIRST)
- * instead of trying a recv that can only fail with EAGAIN. */
+ * COOP_TASKRUN lets completion work wait for our next io_uring_enter instead of
+ * interrupting the thread once per completion (DEFER_TASKRUN and SINGLE_ISSUER,
+ * which go further, measured slower on the echo bench: see the README), and a
+ * receive on a socket whose last receive drained it asks the kernel to poll first
+ * (IORING_RECVSEND_POLL_FIRST) instead of trying a recv that can only fail. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <liburing.h>
@@ -493,7 +494,7 @@ int exec_uring_new(exec_reactor **out, bool mt, unsigned entries, exec_uring_set
     atomic_init(&r->queued, false);
     /* Several workers share the ring: only the plain setup wakes a worker that sleeps
      * on its futex when a completion it submitted needs work done in its context. */
-    exec_uring_setup s = mt ? EXEC_URING_PLAIN : setup == EXEC_URING_BEST ? EXEC_URING_DEFER : setup;
+    exec_uring_setup s = mt ? EXEC_URING_PLAIN : setup == EXEC_URING_BEST ? EXEC_URING_COOP : setup;
     int rc;
     while ((rc = io_uring_queue_init(entries, &r->ring, setup_flags[s])) == -EINVAL &&
            s != EXEC_URING_PLAIN)

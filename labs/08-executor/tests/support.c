@@ -18,7 +18,7 @@ rt_case case_epoll = {EXEC_BACKEND_EPOLL, 0, EXEC_URING_BEST};
 rt_case case_uring = {EXEC_BACKEND_URING, 0, EXEC_URING_BEST};
 rt_case case_epoll_mt = {EXEC_BACKEND_EPOLL, 2, EXEC_URING_BEST};
 rt_case case_uring_mt = {EXEC_BACKEND_URING, 2, EXEC_URING_BEST};
-rt_case case_uring_coop = {EXEC_BACKEND_URING, 0, EXEC_URING_COOP};
+rt_case case_uring_defer = {EXEC_BACKEND_URING, 0, EXEC_URING_DEFER};
 rt_case case_uring_plain = {EXEC_BACKEND_URING, 0, EXEC_URING_PLAIN};
 
 exec_rt *rt_for(void **state)

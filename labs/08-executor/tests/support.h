@@ -16,9 +16,9 @@ typedef struct rt_case {
 } rt_case;
 
 extern rt_case case_epoll, case_uring, case_epoll_mt, case_uring_mt;
-/* The single-threaded io_uring runtime with its slower ring setups (COOP_TASKRUN,
- * no flags), which kernels before 6.1 fall back to. */
-extern rt_case case_uring_coop, case_uring_plain;
+/* The single-threaded io_uring runtime with its other ring setups: DEFER_TASKRUN
+ * (asked for explicitly) and no flags (what kernels before 5.19 fall back to). */
+extern rt_case case_uring_defer, case_uring_plain;
 
 /* Creates the runtime of the test's case, or skips the test with a one-line reason
  * (io_uring unavailable). */
@@ -30,7 +30,7 @@ exec_rt *rt_for(void **state);
 #fn "_" #c, fn, NULL, NULL, &case_##c                                                      \
     }
 #define RT_TESTS_ST(fn) RT_TEST(fn, epoll), RT_TEST(fn, uring)
-#define RT_TESTS_SETUPS(fn) RT_TEST(fn, uring_coop), RT_TEST(fn, uring_plain)
+#define RT_TESTS_SETUPS(fn) RT_TEST(fn, uring_defer), RT_TEST(fn, uring_plain)
 #define RT_TESTS_ALL(fn)                                                                           \
     RT_TEST(fn, epoll), RT_TEST(fn, uring), RT_TEST(fn, epoll_mt), RT_TEST(fn, uring_mt)
 

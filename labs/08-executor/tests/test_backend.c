@@ -78,8 +78,9 @@ static exec_rt *uring_rt(unsigned workers, exec_uring_setup setup)
     return rt;
 }
 
-/* The single-threaded runtime takes the fastest setup the kernel offers and falls back
- * in order; the multi-threaded one always runs a plain ring. */
+/* The single-threaded runtime takes COOP_TASKRUN by default, DEFER_TASKRUN when asked,
+ * and falls back in order where the kernel refuses; the multi-threaded one always runs
+ * a plain ring. */
 static void test_uring_setup_choice(void **state)
 {
     (void)state;
@@ -94,7 +95,7 @@ static void test_uring_setup_choice(void **state)
         unsigned workers;
         exec_uring_setup ask, want;
     } cases[] = {
-        {0, EXEC_URING_BEST, defer ? EXEC_URING_DEFER : want_coop},
+        {0, EXEC_URING_BEST, want_coop},
         {0, EXEC_URING_DEFER, defer ? EXEC_URING_DEFER : want_coop},
         {0, EXEC_URING_COOP, want_coop},
         {0, EXEC_URING_PLAIN, EXEC_URING_PLAIN},
