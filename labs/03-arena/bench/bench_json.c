@@ -14,6 +14,7 @@
  * Unlike the s-expression document of bench_parse.c, whose token kinds are drawn at
  * random, the records repeat one shape, so the parser's branches are predictable and
  * the allocations (about 2.1 per value) are a larger share of the work. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -346,13 +347,14 @@ static void make_jdoc(void)
  * A validating parser for the JSON grammar (RFC 8259) that builds cJSON's shape of
  * tree: it names what is wrong and where, unescapes strings (two passes when a string
  * has escapes: measure, then allocate exactly and decode), and converts numbers
- * (integers exactly; decimals of at most 15 significant digits without exponent as
- * mantissa / 10^k, which is correctly rounded because both are exact doubles; the rest
- * through strtod). Like bench_parse.c's it avoids branches whose outcome depends on
- * the data's lengths: strings are searched 64 bytes a step (one step for any string
- * under 64 bytes), digits 8 at a time. It is iterative: open objects and arrays are
- * frames on a small stack, so there is no call per value. The wide loads may read up
- * to 63 bytes past the final NUL: make_jdoc pads the buffer for that. */
+ * (integers of up to 18 digits exactly; decimals of at most 15 digits without exponent
+ * as mantissa / 10^k, which is correctly rounded because both are exact doubles; the
+ * rest through strtod; setup checks all of it against strtod). Like bench_parse.c's it
+ * avoids branches whose outcome depends on the data's lengths: strings are searched 16
+ * bytes, then 32 a step (one step for any key, name, address or GUID here), copied
+ * without a call up to 64 bytes, digits read 8 at a time. It is iterative: open
+ * objects and arrays are frames on a small stack, so there is no call per value. The
+ * wide loads may read up to 63 bytes past the final NUL: make_jdoc pads the buffer. */
 
 #define JMAX_DEPTH 64
 /* The hot helpers are inlined into jparse: called from several places, gcc -O2
@@ -446,13 +448,14 @@ JSON_HOT size_t scan_plain(const char *s)
 {
 #if defined(__SSE2__) && !defined(BENCH_PARSE_SWAR)
     /* Keys and most short values end in the first 16 bytes (a branch that follows the
-     * schema, so it predicts well); the rest are searched 64 bytes a step. */
+     * schema, so it predicts well); the rest are searched 32 bytes a step: names,
+     * e-mail addresses and GUIDs (17..36 bytes) all end in the first step, so its exit
+     * predicts as well as a 64-byte step's would, at half the vector work. */
     uint64_t m = special16(s);
     if (m != 0)
         return (size_t)__builtin_ctzll(m);
-    for (size_t i = 16;; i += 64) {
-        m = special16(s + i) | special16(s + i + 16) << 16 | special16(s + i + 32) << 32 |
-            special16(s + i + 48) << 48;
+    for (size_t i = 16;; i += 32) {
+        m = special16(s + i) | special16(s + i + 16) << 16;
         if (m != 0)
             return i + (size_t)__builtin_ctzll(m);
     }
@@ -468,20 +471,21 @@ JSON_HOT size_t scan_plain(const char *s)
 #endif
 }
 
+/* 0x10 | the value of each hex digit; 0 (no 0x10 bit) for every other byte. */
+static const unsigned char hexdig[256] = {
+    ['0'] = 0x10, ['1'] = 0x11, ['2'] = 0x12, ['3'] = 0x13, ['4'] = 0x14, ['5'] = 0x15,
+    ['6'] = 0x16, ['7'] = 0x17, ['8'] = 0x18, ['9'] = 0x19, ['a'] = 0x1A, ['b'] = 0x1B,
+    ['c'] = 0x1C, ['d'] = 0x1D, ['e'] = 0x1E, ['f'] = 0x1F, ['A'] = 0x1A, ['B'] = 0x1B,
+    ['C'] = 0x1C, ['D'] = 0x1D, ['E'] = 0x1E, ['F'] = 0x1F};
+
+/* The four hex digits at s as a number, or -1 (one test for the four). */
 static int hex4(const char *s)
 {
-    int v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = s[i];
-        int h = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
-        if (h < 0)
-            return -1;
-        v = v * 16 + h;
-    }
-    return v;
+    unsigned a = hexdig[(unsigned char)s[0]], b = hexdig[(unsigned char)s[1]],
+             c = hexdig[(unsigned char)s[2]], d = hexdig[(unsigned char)s[3]];
+    if ((a & b & c & d & 0x10) == 0)
+        return -1;
+    return (int)((a & 15) << 12 | (b & 15) << 8 | (c & 15) << 4 | (d & 15));
 }
 
 /* Writes code point cp as UTF-8 into b; returns the byte count. */
@@ -547,13 +551,14 @@ static size_t unescape(const char **sp, char *out)
     return n;
 }
 
-/* A string with escapes, from the byte after its opening quote; plain = bytes before
- * the first escape. Pass 1 measures and checks, pass 2 decodes into an exact-size
- * block. Out of line: the common string has no escapes. */
-static __attribute__((noinline)) char *string_escaped(jparser *p, const char **sp, uint32_t *len,
-                                                      size_t plain)
+/* A string with escapes, from s, the byte after its opening quote; plain = bytes
+ * before the first escape. Pass 1 measures and checks, pass 2 decodes into an
+ * exact-size block; *out gets the block, *len its length; returns the byte after the
+ * closing quote. Out of line: the common string has no escapes. */
+static __attribute__((noinline)) const char *string_escaped(jparser *p, const char *s, char **out,
+                                                            uint32_t *len, size_t plain)
 {
-    const char *s = *sp, *e = s + plain;
+    const char *e = s + plain;
     size_t n = plain;
     for (;;) {
         size_t k = scan_plain(e);
@@ -566,7 +571,7 @@ static __attribute__((noinline)) char *string_escaped(jparser *p, const char **s
         e++;
         n += unescape(&e, NULL);
     }
-    char *out = jalloc(p, n + 1, s), *o = out;
+    char *b = jalloc(p, n + 1, s), *o = b;
     for (const char *c = s;;) {   /* plain runs in one copy each, then one escape */
         size_t k = scan_plain(c); /* stops at a backslash or at the closing quote, e */
         memcpy(o, c, k);
@@ -578,50 +583,79 @@ static __attribute__((noinline)) char *string_escaped(jparser *p, const char **s
         o += unescape(&c, o);
     }
     *o = '\0';
+    *out = b;
     *len = (uint32_t)n;
-    *sp = e + 1;
-    return out;
+    return e + 1;
 }
 
-/* memcpy for the short strings that dominate (keys, names): two overlapping 8- or
- * 4-byte moves cover 4..16 bytes, so there is no call and one size test. */
-JSON_HOT void copy_short(char *d, const char *s, size_t n)
+/* memcpy without a call for the strings of this kind of document: every length up to
+ * 64 bytes is two (or four) overlapping moves of the largest width that fits, so there
+ * is no loop and at most three size tests. Keys of 2 or 3 bytes ("id", "age") went to
+ * the C library's memcpy before (a call and its own size dispatch for 2 bytes); now
+ * only strings longer than 64 bytes do. */
+JSON_HOT void copy_str(char *d, const char *s, size_t n)
 {
-    if (n >= 8 && n <= 16) {
+    if (n >= 16) {
+#if defined(__SSE2__) && !defined(BENCH_PARSE_SWAR)
+        if (n <= 32) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+            _mm_storeu_si128((__m128i *)(void *)d, a);
+            _mm_storeu_si128((__m128i *)(void *)(d + n - 16), b);
+            return;
+        }
+        if (n <= 64) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
+            __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 32));
+            __m128i e = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+            _mm_storeu_si128((__m128i *)(void *)d, a);
+            _mm_storeu_si128((__m128i *)(void *)(d + 16), b);
+            _mm_storeu_si128((__m128i *)(void *)(d + n - 32), c);
+            _mm_storeu_si128((__m128i *)(void *)(d + n - 16), e);
+            return;
+        }
+#endif
+        memcpy(d, s, n);
+    } else if (n >= 8) {
         uint64_t a, b;
         memcpy(&a, s, 8);
         memcpy(&b, s + n - 8, 8);
         memcpy(d, &a, 8);
         memcpy(d + n - 8, &b, 8);
-    } else if (n >= 4 && n < 8) {
+    } else if (n >= 4) {
         uint32_t a, b;
         memcpy(&a, s, 4);
         memcpy(&b, s + n - 4, 4);
         memcpy(d, &a, 4);
         memcpy(d + n - 4, &b, 4);
-    } else {
-        memcpy(d, s, n);
+    } else if (n != 0) { /* 1..3 bytes: first, middle, last (some the same byte) */
+        char a = s[0], b = s[n / 2], c = s[n - 1];
+        d[0] = a;
+        d[n / 2] = b;
+        d[n - 1] = c;
     }
 }
 
-/* The string whose opening quote is just before *sp: a copy and its length; *sp moves
- * past the closing quote. */
-JSON_HOT char *jstring(jparser *p, const char **sp, uint32_t *len)
+/* The string whose opening quote is just before s: *out gets a copy, *len its length;
+ * returns the byte after the closing quote. (The cursor goes by value, not by address:
+ * a cursor whose address reaches an out-of-line function has to live in memory, and
+ * every step of the parser would store and reload it.) */
+JSON_HOT const char *jstring(jparser *p, const char *s, char **out, uint32_t *len)
 {
-    const char *s = *sp;
     size_t n = scan_plain(s);
     if (__builtin_expect(s[n] != '"', 0)) {
         if (s[n] != '\\')
             jparse_error(s[n] == '\0' ? "unterminated string" : "control character in string",
                          s + n);
-        return string_escaped(p, sp, len, n);
+        return string_escaped(p, s, out, len, n);
     }
-    char *out = jalloc(p, n + 1, s);
-    copy_short(out, s, n);
-    out[n] = '\0';
+    char *b = jalloc(p, n + 1, s);
+    copy_str(b, s, n);
+    b[n] = '\0';
+    *out = b;
     *len = (uint32_t)n;
-    *sp = s + n + 1;
-    return out;
+    return s + n + 1;
 }
 
 /* Flags the bytes of w that are not '0'..'9' (x = w ^ '0' is 0..9 exactly for
@@ -723,8 +757,12 @@ static jnode *jparse(jparser *p, const char *text, size_t len)
     const char *s = skip_ws(text);
     jframe *f = NULL; /* innermost open container, NULL at top level */
     jnode *root = jalloc(p, sizeof *root, s), *x = root;
-    *x = (jnode){0};
-    p->nodes = 1;
+    size_t nodes = 1; /* a local: p->nodes would be reloaded after every allocation call */
+    char *key = NULL; /* x's member name and its length (NULL, 0 in arrays and the root) */
+    uint32_t klen = 0;
+/* x's fields are written in one go once its value is known: no zeroing first, and no
+ * read-modify-write of the word the type and key length share. */
+#define JSET(...) (*x = (jnode){.key = key, .klen = klen & 0xFFFFFFFu, __VA_ARGS__})
 value:
     switch (*s) {
     case '{':
@@ -733,37 +771,41 @@ value:
             jparse_error("nested more than 64 deep", s);
         f = f == NULL ? p->frames : f + 1;
         *f = (jframe){.node = x, .tail = &x->u.child, .n = 0, .object = *s == '{'};
-        x->type = f->object ? J_OBJ : J_ARR;
+        JSET(.type = f->object ? J_OBJ : J_ARR);
         s = skip_ws(s + 1);
         if (*s != (f->object ? '}' : ']'))
             goto child;
         goto close;
-    case '"':
-        x->type = J_STR;
-        s++;
-        x->u.s = jstring(p, &s, &x->n);
+    case '"': {
+        char *str;
+        uint32_t n;
+        s = jstring(p, s + 1, &str, &n);
+        JSET(.type = J_STR, .u.s = str, .n = n);
         goto done;
+    }
     case 't':
         if (memcmp(s, "true", 4) != 0)
             break;
-        x->type = J_TRUE;
+        JSET(.type = J_TRUE);
         s += 4;
         goto done;
     case 'f':
         if (memcmp(s, "false", 5) != 0)
             break;
-        x->type = J_FALSE;
+        JSET(.type = J_FALSE);
         s += 5;
         goto done;
     case 'n':
         if (memcmp(s, "null", 4) != 0)
             break;
-        x->type = J_NULL;
+        JSET(.type = J_NULL);
         s += 4;
         goto done;
     default:
         if (*s == '-' || (*s >= '0' && *s <= '9')) {
-            s = jnumber(s, x);
+            jnode num;
+            s = jnumber(s, &num);
+            JSET(.type = num.type, .u = num.u);
             goto done;
         }
         break;
@@ -771,18 +813,14 @@ value:
     jparse_error(*s == '\0' ? "unexpected end of document" : "expected a value", s);
 child:
     x = jalloc(p, sizeof *x, s);
-    p->nodes++;
-    *x = (jnode){0};
+    nodes++;
     *f->tail = x;
     f->tail = &x->next;
     f->n++;
     if (f->object) {
         if (*s != '"')
             jparse_error("expected a member name (a string)", s);
-        s++;
-        uint32_t klen;
-        x->key = jstring(p, &s, &klen);
-        x->klen = klen & 0xFFFFFFFu; /* < 2^28: the document is shorter */
+        s = jstring(p, s + 1, &key, &klen); /* klen < 2^28: the document is shorter */
         if (*s != ':') {
             s = skip_ws(s);
             if (*s != ':')
@@ -791,6 +829,9 @@ child:
         s++;
         if (is_ws(*s))
             s = skip_ws(s);
+    } else {
+        key = NULL;
+        klen = 0;
     }
     goto value;
 done:
@@ -815,7 +856,9 @@ end:
     s = skip_ws(s);
     if (*s != '\0')
         jparse_error("text after the document's value", s);
+    p->nodes = nodes;
     return root;
+#undef JSET
 }
 
 static void jrelease(const peer *pk, void *ctx, jnode *x)
@@ -944,6 +987,144 @@ static void bm_replay_json(bench_state *st, void *arg)
         pk->destroy(ctx);
 }
 
+/* --- the number fast paths against strtod ------------------------------------------
+ * jnumber converts integers of up to 18 digits and decimals of up to 15 digits without
+ * an exponent itself (Clinger's fast path: mantissa and 10^k are exact doubles, so one
+ * correctly rounded division gives the correctly rounded value); the rest go through
+ * strtod. Setup checks it bit for bit against strtod (integers against strtoll): every
+ * number of the document, a list of edge cases and random decimals of every length the
+ * fast path takes, so a wrong shortcut stops the bench before anything is measured. */
+
+/* One number text (NUL-terminated, in a buffer padded for jnumber's 8-byte loads). */
+static void check_number(const char *text)
+{
+    jnode v = {0};
+    const char *end = jnumber(text, &v);
+    char *want_end;
+    bool ok;
+    if (v.type == J_INT) {
+        errno = 0;
+        long long want = strtoll(text, &want_end, 10);
+        ok = errno == 0 && want == v.u.i;
+    } else {
+        double want = strtod(text, &want_end);
+        ok = v.type == J_REAL && memcmp(&want, &v.u.d, sizeof want) == 0;
+    }
+    if (!ok || end != want_end) {
+        fprintf(stderr,
+                "bench_json: jnumber(\"%s\") differs from the C library's conversion "
+                "(type %u, %.17g / %lld, %td bytes read): a bug in this file\n",
+                text, (unsigned)v.type, v.u.d, (long long)v.u.i, end - text);
+        abort();
+    }
+}
+
+static void check_number_n(const char *s, size_t n)
+{
+    char buf[96] = {0}; /* zeros after the text: jnumber reads up to 8 bytes ahead */
+    if (n > 64) {
+        fprintf(stderr, "bench_json: a %zu-byte number in the document\n", n);
+        abort();
+    }
+    memcpy(buf, s, n);
+    check_number(buf);
+}
+
+static void check_numbers(void)
+{
+    static const char *const edge[] = {"0",
+                                       "-0",
+                                       "0.0",
+                                       "-0.0",
+                                       "7",
+                                       "0.1",
+                                       "0.2",
+                                       "0.3",
+                                       "-0.5",
+                                       "2.675",
+                                       "1.005",
+                                       "0.125",
+                                       "3.14159265358979",
+                                       "123456789012345",
+                                       "1234567890.12345",
+                                       "99999999999999.9",
+                                       "0.00000000000001",
+                                       "-0.00000000000009",
+                                       "999999999999999",
+                                       "1000000000000000",
+                                       "123456789012345678",
+                                       "-123456789012345678",
+                                       "9007199254740993",
+                                       "9007199254740993.0",
+                                       "0.000000000000001",
+                                       "999999999999999.9",
+                                       "0.30000000000000004",
+                                       "1234567890123456789",
+                                       "-9223372036854775808",
+                                       "18446744073709551616",
+                                       "12345678901234567890123",
+                                       "1e5",
+                                       "1E-5",
+                                       "-2.5e+10",
+                                       "1.5e300",
+                                       "2.2250738585072014e-308",
+                                       "4.9e-324",
+                                       "1.7976931348623157e308",
+                                       "1e400",
+                                       "0e0",
+                                       "-0.0e-0",
+                                       "123.456e-7",
+                                       "5e-1"};
+    for (size_t i = 0; i < COUNT(edge); i++)
+        check_number_n(edge[i], strlen(edge[i]));
+    /* Random decimals: 1..15 digits in all, 0..14 of them after the point (the fast
+     * path's whole domain, cut in every place), and 16..17-digit ones (strtod's). */
+    jtext r = {.rng = 0x9e3779b97f4a7c15u};
+    char num[48];
+    for (int i = 0; i < 20000; i++) {
+        unsigned digits = 1 + (unsigned)below(&r, 17), frac = (unsigned)below(&r, digits);
+        size_t k = 0;
+        if (below(&r, 2))
+            num[k++] = '-';
+        for (unsigned d = 0; d < digits; d++) {
+            if (d == digits - frac)
+                num[k++] = '.';
+            /* no leading zero before more integer digits */
+            bool lead = d == 0 && digits - frac > 1;
+            num[k++] = (char)((lead ? '1' : '0') + below(&r, lead ? 9 : 10));
+        }
+        if (frac != 0 && digits == frac) { /* ".5" is not JSON: "0.5" */
+            memmove(num + k - digits + 1, num + k - digits, digits);
+            num[k - digits] = '0';
+            k++;
+        }
+        check_number_n(num, k);
+    }
+    /* Every number of the document (outside its strings). */
+    size_t count = 0;
+    for (const char *s = jdoc.buf; *s != '\0';) {
+        if (*s == '"') {
+            for (s++; *s != '"'; s++)
+                s += *s == '\\';
+            s++;
+        } else if (*s == '-' || (*s >= '0' && *s <= '9')) {
+            const char *e = s + 1;
+            while ((*e >= '0' && *e <= '9') || *e == '.' || *e == 'e' || *e == 'E' || *e == '+' ||
+                   *e == '-')
+                e++;
+            check_number_n(s, (size_t)(e - s));
+            count++;
+            s = e;
+        } else {
+            s++;
+        }
+    }
+    if (count == 0) {
+        fprintf(stderr, "bench_json: no numbers found in the document\n");
+        abort();
+    }
+}
+
 /* BENCH_JSON_DUMP=FILE writes the document, to check it with a JSON parser nobody here
  * wrote (README: python3 -m json.tool). */
 static void dump_jdoc(void)
@@ -962,6 +1143,7 @@ static void setup_json(void)
 {
     make_jdoc();
     dump_jdoc();
+    check_numbers();
     /* Checked once with the C library's malloc before any variant runs. */
     jparser p = {.pk = &bench_peers[0], .ctx = NULL};
     jnode *root = jparse(&p, jdoc.buf, jdoc.len);
