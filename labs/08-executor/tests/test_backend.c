@@ -66,6 +66,19 @@ static bool kernel_takes(unsigned flags)
     return true;
 }
 
+/* Skips the test where io_uring cannot be used, or not under valgrind (see rt_for). */
+static void uring_or_skip(void)
+{
+    if (rt_slowdown() > 1) {
+        printf("# skip: valgrind serialises threads across a blocking io_uring_enter\n");
+        skip();
+    }
+    if (exec_backend_probe(EXEC_BACKEND_URING) < 0) {
+        printf("# skip: io_uring unavailable\n");
+        skip();
+    }
+}
+
 static exec_rt *uring_rt(unsigned workers, exec_uring_setup setup)
 {
     exec_rt_opts o = {EXEC_BACKEND_URING, workers, setup};
@@ -84,10 +97,7 @@ static exec_rt *uring_rt(unsigned workers, exec_uring_setup setup)
 static void test_uring_setup_choice(void **state)
 {
     (void)state;
-    if (exec_backend_probe(EXEC_BACKEND_URING) < 0) {
-        printf("# skip: io_uring unavailable\n");
-        skip();
-    }
+    uring_or_skip();
     bool defer = kernel_takes(IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN);
     bool coop = kernel_takes(IORING_SETUP_COOP_TASKRUN);
     exec_uring_setup want_coop = coop ? EXEC_URING_COOP : EXEC_URING_PLAIN;
@@ -153,10 +163,7 @@ static void drive_from_other_thread(void *arg)
 static void test_uring_defer_other_thread_dies(void **state)
 {
     (void)state;
-    if (exec_backend_probe(EXEC_BACKEND_URING) < 0) {
-        printf("# skip: io_uring unavailable\n");
-        skip();
-    }
+    uring_or_skip();
     exec_rt *rt = uring_rt(0, EXEC_URING_DEFER);
     assert_non_null(rt);
     if (exec_rt_uring_setup(rt) != EXEC_URING_DEFER) {
