@@ -1,8 +1,8 @@
 /* reactor.h — the interface both I/O backends implement (private to the lab).
  *
  * A reactor waits for I/O and wakes the tasks that wait on it; the executor calls
- * wait() when it has nothing to run (or, every few dozen polls, with deadline 0 to
- * look without blocking) and unpark() to interrupt a wait from another thread. The
+ * wait() when it has nothing to run (or, after a few dozen polls without a look,
+ * with deadline 0 to look without blocking) and unpark() to interrupt a wait from another thread. The
  * epoll backend keeps per-fd readiness (an event counter and a read and a write
  * waker); the io_uring backend keeps per-operation state it allocates itself, so a
  * cancelled operation's buffer outlives the future that started it. */
