@@ -116,9 +116,9 @@ static void reg(const char *name, bench_fn fn, int iters)
 }
 
 /* Where Tokio is the baseline (spawn, yield) it is "tokio_current_thread"; in the timer
- * and echo groups, whose baseline is libuv, the same runtime is "tokio_ct". The ratio
- * table takes the first variant it meets that is named in BENCH_BASELINES, and with
- * the runs interleaved at random (see the Makefile) that must be one per group. */
+ * and echo groups, whose baseline is libuv, the same runtime is "tokio_ct", so every
+ * group contains exactly one of the names in BENCH_BASELINES and its baseline does not
+ * depend on the order in which the ratio table meets the rows. */
 void bench_tokio_register(void)
 {
     reg("spawn/tokio_current_thread", bm_tokio_spawn, 5);
