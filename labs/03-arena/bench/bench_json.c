@@ -930,61 +930,14 @@ static void bm_parse_json(bench_state *st, void *arg)
 }
 
 /* --- the same allocations without the parsing --------------------------------------
- * "replay_json": the parse's allocation sizes, recorded once, allocated in the same
- * order (first byte written) and freed in the same order, or the arena reset; items
- * are values, so a row compares with its parse_json row (see bench_parse.c's replay). */
+ * "replay_json": the parse's allocation sizes, recorded once and replayed by
+ * bench_replay (peers.c), as for bench_parse.c's replay rows. */
 
-static size_t *jtrace;
-static size_t jtrace_len, jtrace_cap;
-
-static void *jrecord_alloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    if (jtrace_len == jtrace_cap) {
-        jtrace_cap = jtrace_cap ? jtrace_cap * 2 : 65536;
-        jtrace = realloc(jtrace, jtrace_cap * sizeof *jtrace);
-        if (jtrace == NULL) {
-            fprintf(stderr, "bench_json: out of memory for the allocation trace\n");
-            abort();
-        }
-    }
-    jtrace[jtrace_len++] = n;
-    return malloc(n);
-}
-
-static void jrecord_free(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    (void)n;
-    free(p);
-}
+static alloc_trace jtrace;
 
 static void bm_replay_json(bench_state *st, void *arg)
 {
-    const peer *pk = arg;
-    void *ctx = pk->make ? pk->make() : NULL;
-    void **ptrs = calloc(jtrace_len, sizeof *ptrs);
-    if (ptrs == NULL) {
-        bench_skip(st, "out of memory for the pointer array");
-        return;
-    }
-    while (bench_keep_running(st)) {
-        for (size_t i = 0; i < jtrace_len; i++) {
-            ptrs[i] = pk->alloc(ctx, jtrace[i]);
-            *(char *)ptrs[i] = 1;
-        }
-        BENCH_CLOBBER_MEMORY();
-        if (pk->free)
-            for (size_t i = 0; i < jtrace_len; i++)
-                pk->free(ctx, ptrs[i], jtrace[i]);
-        if (pk->reset)
-            pk->reset(ctx);
-    }
-    bench_set_items(st, bench_state_iterations(st) * (int64_t)jdoc.values);
-    bench_counter(st, "allocs", (double)jtrace_len, BENCH_COUNTER_DEFAULT);
-    free(ptrs);
-    if (pk->destroy)
-        pk->destroy(ctx);
+    bench_replay(st, arg, &jtrace, (int64_t)jdoc.values);
 }
 
 /* --- the number fast paths against strtod ------------------------------------------
@@ -1156,9 +1109,8 @@ static void setup_json(void)
                 p.nodes, (unsigned long long)d, jdoc.values, (unsigned long long)jdoc_digest);
         abort();
     }
-    static const peer recorder = {"record", jrecord_alloc, jrecord_free, NULL, NULL, NULL};
-    jparser r = {.pk = &recorder, .ctx = NULL};
-    jrelease(&recorder, NULL, jparse(&r, jdoc.buf, jdoc.len));
+    jparser r = {.pk = &trace_recorder, .ctx = &jtrace};
+    jrelease(&trace_recorder, &jtrace, jparse(&r, jdoc.buf, jdoc.len));
     char name[64];
     for (size_t i = 0; i < bench_npeers; i++) {
         snprintf(name, sizeof name, "parse_json/%s", bench_peers[i].name);

@@ -461,65 +461,23 @@ static void bm_parse(bench_state *st, void *arg)
 }
 
 /* --- the same allocations without the parsing ---------------------------------------
- * "replay": the parse's allocation sizes, recorded once, are allocated in the same order
- * (first byte written), then freed in the same order, or the arena is reset. Items are
- * still nodes, so the row compares with "parse": the difference is the parser's own
- * work, which no allocator can speed up. */
+ * "replay": the parse's allocation sizes, recorded once, replayed by bench_replay
+ * (peers.c): the allocator's share of a parse row. */
 
-static size_t *trace;
-static size_t trace_len, trace_cap;
-
-static void *record_alloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    if (trace_len == trace_cap) {
-        trace_cap = trace_cap ? trace_cap * 2 : 65536;
-        trace = grow_or_die(trace, trace_cap * sizeof *trace);
-    }
-    trace[trace_len++] = n;
-    return malloc(n);
-}
-
-static void record_free(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    (void)n;
-    free(p);
-}
-
-static const peer recorder = {"record", record_alloc, record_free, NULL, NULL, NULL};
+static alloc_trace trace;
 
 static void bm_replay(bench_state *st, void *arg)
 {
-    const peer *pk = arg;
-    void *ctx = pk->make ? pk->make() : NULL;
-    void **ptrs = calloc(trace_len, sizeof *ptrs);
-    while (bench_keep_running(st)) {
-        for (size_t i = 0; i < trace_len; i++) {
-            ptrs[i] = pk->alloc(ctx, trace[i]);
-            *(char *)ptrs[i] = 1;
-        }
-        BENCH_CLOBBER_MEMORY();
-        if (pk->free)
-            for (size_t i = 0; i < trace_len; i++)
-                pk->free(ctx, ptrs[i], trace[i]);
-        if (pk->reset)
-            pk->reset(ctx);
-    }
-    bench_set_items(st, bench_state_iterations(st) * (int64_t)doc.nodes);
-    bench_counter(st, "allocs", (double)trace_len, BENCH_COUNTER_DEFAULT);
-    free(ptrs);
-    if (pk->destroy)
-        pk->destroy(ctx);
+    bench_replay(st, arg, &trace, (int64_t)doc.nodes);
 }
 
 static void setup(void)
 {
     make_doc();
     {
-        parser r = parser_new(&recorder, NULL);
+        parser r = parser_new(&trace_recorder, &trace);
         r.s = doc.buf;
-        release(&recorder, NULL, parse(&r));
+        release(&trace_recorder, &trace, parse(&r));
         parser_free(&r);
     }
     /* The reference tree, built once with the C library's malloc. */

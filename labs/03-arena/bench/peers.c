@@ -173,3 +173,58 @@ const peer bench_peers[] = {
     {"arena_local", ar_alloc, NULL, ar_reset, local_make, local_destroy},
 };
 const size_t bench_npeers = sizeof bench_peers / sizeof bench_peers[0];
+
+/* --- allocation traces (peers.h) ----------------------------------------------------- */
+
+static void *trace_alloc(void *ctx, size_t n)
+{
+    alloc_trace *t = ctx;
+    if (t->len == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 65536;
+        size_t *sizes = realloc(t->sizes, cap * sizeof *sizes);
+        if (sizes == NULL) {
+            fprintf(stderr, "bench: out of memory for the allocation trace (%zu sizes)\n", cap);
+            abort();
+        }
+        t->sizes = sizes;
+        t->cap = cap;
+    }
+    t->sizes[t->len++] = n;
+    return malloc(n);
+}
+
+static void trace_free(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    (void)n;
+    free(p);
+}
+
+const peer trace_recorder = {"record", trace_alloc, trace_free, NULL, NULL, NULL};
+
+void bench_replay(bench_state *st, const peer *pk, const alloc_trace *t, int64_t items_per_run)
+{
+    void **ptrs = calloc(t->len, sizeof *ptrs);
+    if (ptrs == NULL) {
+        bench_skip(st, "out of memory for the pointer array");
+        return;
+    }
+    void *ctx = pk->make ? pk->make() : NULL;
+    while (bench_keep_running(st)) {
+        for (size_t i = 0; i < t->len; i++) {
+            ptrs[i] = pk->alloc(ctx, t->sizes[i]);
+            *(char *)ptrs[i] = 1;
+        }
+        BENCH_CLOBBER_MEMORY();
+        if (pk->free)
+            for (size_t i = 0; i < t->len; i++)
+                pk->free(ctx, ptrs[i], t->sizes[i]);
+        if (pk->reset)
+            pk->reset(ctx);
+    }
+    bench_set_items(st, bench_state_iterations(st) * items_per_run);
+    bench_counter(st, "allocs", (double)t->len, BENCH_COUNTER_DEFAULT);
+    free(ptrs);
+    if (pk->destroy)
+        pk->destroy(ctx);
+}

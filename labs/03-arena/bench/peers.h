@@ -11,6 +11,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "bench.h"
 
 typedef struct peer {
     const char *name;
@@ -24,5 +27,21 @@ typedef struct peer {
 /* glibc, jemalloc, mimalloc, tcmalloc, arena, arena_mt, arena_local — baseline first. */
 extern const peer bench_peers[];
 extern const size_t bench_npeers;
+
+/* The allocation sizes one parse asked for, in order: recorded by parsing once through
+ * trace_recorder (its context is the alloc_trace), then replayed by bench_replay. */
+typedef struct alloc_trace {
+    size_t *sizes;
+    size_t len, cap;
+} alloc_trace;
+
+/* Appends each size to its context (an alloc_trace) and allocates with malloc. */
+extern const peer trace_recorder;
+
+/* The body of the replay groups: allocates t's sizes in order (first byte written),
+ * then frees them in the same order, or resets the arena. Items = iterations x
+ * items_per_run (nodes or values), so a replay row compares with its parse row: the
+ * difference is the parser's own work, which no allocator can speed up. */
+void bench_replay(bench_state *st, const peer *pk, const alloc_trace *t, int64_t items_per_run);
 
 #endif
