@@ -5,9 +5,9 @@
  * returns the wall time from release to the last dequeue. Values are checksummed so a
  * peer used wrongly (a lost or duplicated item) fails the bench instead of flattering
  * it. Every queue gets the same harness: the same thread placement, start barrier,
- * waiting policy on full/empty (pause, then yield after 64 failures in a row: with
- * more threads than cores a pure spinner would hold the core its partner needs),
- * item count and checks (see transfer.c). */
+ * waiting policy on full/empty (exponential backoff, then yield after 10 failures in
+ * a row: with more threads than cores a pure spinner would hold the core its partner
+ * needs), item count and checks (see transfer.c). */
 #ifndef TRANSFER_H
 #define TRANSFER_H
 
