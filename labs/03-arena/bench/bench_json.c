@@ -26,6 +26,7 @@
 
 #include "bench.h"
 #include "peers.h"
+#include "swar.h"
 
 enum { J_NULL, J_FALSE, J_TRUE, J_INT, J_REAL, J_STR, J_ARR, J_OBJ };
 
@@ -410,27 +411,6 @@ JSON_HOT const char *skip_ws(const char *s)
     return s;
 }
 
-#define JONES 0x0101010101010101u
-#define JHIGHS 0x8080808080808080u
-
-JSON_HOT uint64_t jload8(const char *s)
-{
-    uint64_t w;
-    memcpy(&w, s, sizeof w);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap64(w); /* byte 0 of the text is always the low byte */
-#endif
-    return w;
-}
-
-#if !defined(__SSE2__) || defined(BENCH_PARSE_SWAR)
-/* High bit in each zero byte of w (only the lowest flag is exact: enough here). */
-static uint64_t jzero_bytes(uint64_t w)
-{
-    return (w - JONES) & ~w & JHIGHS;
-}
-#endif
-
 #if defined(__SSE2__) && !defined(BENCH_PARSE_SWAR)
 /* One bit per byte of s[0..16) that is '"', '\\' or a control byte (< 0x20). */
 JSON_HOT uint64_t special16(const char *s)
@@ -461,10 +441,11 @@ JSON_HOT size_t scan_plain(const char *s)
     }
 #else
     for (size_t i = 0;; i += 8) {
-        uint64_t w = jload8(s + i);
+        uint64_t w = swar_load8(s + i);
         /* a byte < 0x20 has none of bits 5-7 set */
-        uint64_t m = jzero_bytes(w ^ (JONES * '"')) | jzero_bytes(w ^ (JONES * '\\')) |
-                     jzero_bytes(w & (JONES * 0xE0));
+        uint64_t m = swar_zero_bytes(w ^ (SWAR_ONES * '"')) |
+                     swar_zero_bytes(w ^ (SWAR_ONES * '\\')) |
+                     swar_zero_bytes(w & (SWAR_ONES * 0xE0));
         if (m != 0)
             return i + ((size_t)__builtin_ctzll(m) >> 3);
     }
@@ -658,27 +639,6 @@ JSON_HOT const char *jstring(jparser *p, const char *s, char **out, uint32_t *le
     return s + n + 1;
 }
 
-/* Flags the bytes of w that are not '0'..'9' (x = w ^ '0' is 0..9 exactly for
- * digits; a byte >= 10 gets its high bit from x + 0x76, a byte >= 0x80 has it). */
-JSON_HOT uint64_t jnondigits(uint64_t w)
-{
-    uint64_t x = w ^ (JONES * '0');
-    return ((x + JONES * 0x76) | x) & JHIGHS;
-}
-
-/* The value of the first n (1..8) digits of w: shifted to the top bytes, then pairs,
- * quads and the whole combined by multiplies (D. Lemire, "Quickly parsing eight
- * digits", 2018). */
-JSON_HOT uint64_t jdigits(uint64_t w, unsigned n)
-{
-    uint64_t x = (w ^ (JONES * '0')) << (64 - 8 * n);
-    x = x * 10 + (x >> 8);
-    const uint64_t mask = 0x000000FF000000FFu;
-    return ((x & mask) * (100 + (1000000ull << 32)) +
-            ((x >> 16) & mask) * (1 + (10000ull << 32))) >>
-           32;
-}
-
 static const uint64_t pow10_u64[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
 
 /* Appends the digits at *sp to *m (wrapping past 19 digits: the caller then uses
@@ -689,10 +649,10 @@ JSON_HOT unsigned digit_run(const char **sp, uint64_t *m)
     uint64_t v = *m;
     unsigned total = 0;
     for (;;) {
-        uint64_t w = jload8(s), nd = jnondigits(w);
+        uint64_t w = swar_load8(s), nd = swar_nondigits(w);
         unsigned k = nd != 0 ? (unsigned)__builtin_ctzll(nd) >> 3 : 8;
         if (k != 0)
-            v = v * pow10_u64[k] + jdigits(w, k);
+            v = v * pow10_u64[k] + swar_digits(w, k);
         s += k;
         total += k;
         if (k < 8)

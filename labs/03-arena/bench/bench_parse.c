@@ -18,6 +18,7 @@
 
 #include "bench.h"
 #include "peers.h"
+#include "swar.h"
 
 enum { K_NUM, K_SYM, K_STR, K_LIST };
 
@@ -189,19 +190,6 @@ static _Noreturn void parse_error(const char *what, const char *at)
     abort();
 }
 
-#define ONES 0x0101010101010101u
-#define HIGHS 0x8080808080808080u
-
-static uint64_t load8(const char *s)
-{
-    uint64_t w;
-    memcpy(&w, s, sizeof w);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap64(w); /* byte 0 of the text is always the low byte */
-#endif
-    return w;
-}
-
 /* Index (0..7) of the lowest flagged byte; m != 0. */
 static size_t first_flag(uint64_t m)
 {
@@ -209,42 +197,14 @@ static size_t first_flag(uint64_t m)
 }
 
 #if !defined(__SSE2__) || defined(BENCH_PARSE_SWAR)
-/* High bit set in each zero byte of w. Only the LOWEST flag is exact (a borrow can set
- * false flags above a true one), which is all a "first match" search needs. */
-static uint64_t zero_bytes(uint64_t w)
-{
-    return (w - ONES) & ~w & HIGHS;
-}
-
 /* Flags the bytes that end a symbol: ' ', '\n', '(', ')' and the final NUL. */
 static uint64_t delim_bytes(uint64_t w)
 {
-    return zero_bytes(w) | zero_bytes(w ^ (ONES * ' ')) | zero_bytes(w ^ (ONES * '\n')) |
-           zero_bytes((w | ONES) ^ (ONES * ')')); /* '(' is ')' with bit 0 clear */
+    return swar_zero_bytes(w) | swar_zero_bytes(w ^ (SWAR_ONES * ' ')) |
+           swar_zero_bytes(w ^ (SWAR_ONES * '\n')) |
+           swar_zero_bytes((w | SWAR_ONES) ^ (SWAR_ONES * ')')); /* '(' is ')' with bit 0 clear */
 }
 #endif
-
-/* Flags the bytes that are not '0'..'9' (x = w ^ '0' is 0..9 exactly for digits; a byte
- * >= 10 gets its high bit from x + 0x76, a byte >= 0x80 already has it). */
-static uint64_t nondigit_bytes(uint64_t w)
-{
-    uint64_t x = w ^ (ONES * '0');
-    return ((x + ONES * 0x76) | x) & HIGHS;
-}
-
-/* The value of the n (1..7) digits at s, known to be followed by a non-digit.
- * The digits are shifted to the top bytes (leading zero digits below), then pairs,
- * quads and the whole are combined by multiplies: the technique of D. Lemire,
- * "Quickly parsing eight digits" (2018). */
-static uint64_t digits_value(uint64_t w, size_t n)
-{
-    uint64_t x = (w ^ (ONES * '0')) << (64 - 8 * n);
-    x = x * 10 + (x >> 8); /* bytes 0,2,4,6: two-digit numbers */
-    const uint64_t mask = 0x000000FF000000FFu;
-    return ((x & mask) * (100 + (1000000ull << 32)) +
-            ((x >> 16) & mask) * (1 + (10000ull << 32))) >>
-           32;
-}
 
 /* Offset of the first '"' at or after e. */
 static size_t find_quote(const char *e)
@@ -265,7 +225,7 @@ static size_t find_quote(const char *e)
     }
 #else
     for (size_t i = 0;; i += 8) {
-        uint64_t m = zero_bytes(load8(e + i) ^ (ONES * '"'));
+        uint64_t m = swar_zero_bytes(swar_load8(e + i) ^ (SWAR_ONES * '"'));
         if (m != 0)
             return i + first_flag(m);
     }
@@ -289,7 +249,7 @@ static size_t find_delim(const char *e)
     }
 #else
     for (size_t i = 0;; i += 8) {
-        uint64_t m = delim_bytes(load8(e + i));
+        uint64_t m = delim_bytes(swar_load8(e + i));
         if (m != 0)
             return i + first_flag(m);
     }
@@ -370,10 +330,10 @@ static node *parse(parser *p)
             x = p->pk->alloc(p->ctx, sizeof *x);
             nodes++;
             s += c == '-';
-            uint64_t w = load8(s), m = nondigit_bytes(w), v;
+            uint64_t w = swar_load8(s), m = swar_nondigits(w), v;
             if (m != 0) {
                 size_t n = first_flag(m);
-                v = digits_value(w, n);
+                v = swar_digits(w, (unsigned)n);
                 s += n;
             } else { /* eight digits or more: the plain loop (unsigned: wraps, never UB) */
                 v = 0;
