@@ -18,15 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__has_include)
-// cppcheck-suppress preprocessorErrorDirective
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#endif
-#endif
-#ifndef RUNNING_ON_VALGRIND
-#define RUNNING_ON_VALGRIND 0
-#endif
+#include "common/test.h" /* cmn_under_valgrind */
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define CMN_USE_SAN_HOOKS 1
@@ -170,7 +162,7 @@ static void resolve(void)
 bool cmn_alloc_available(void)
 {
     /* valgrind replaces malloc in the executable too, so ours never runs there. */
-    if (RUNNING_ON_VALGRIND)
+    if (cmn_under_valgrind())
         return false;
     resolve();
     return real_malloc != NULL;

@@ -20,6 +20,16 @@
 
 #include "common/todo.h"
 
+#if defined(__has_include)
+// cppcheck-suppress preprocessorErrorDirective
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
+
 typedef struct test_rec {
     struct CMUnitTest orig;
     bool finished;
@@ -244,4 +254,9 @@ bool cmn_dies_with(void (*fn)(void *), void *arg, const char *pattern)
         print_error("death test: output does not match /%s/ (%s %d); output:\n%s\n", pattern,
                     d.signaled ? "signal" : "exit code", d.signaled ? d.signo : d.code, d.output);
     return match;
+}
+
+bool cmn_under_valgrind(void)
+{
+    return RUNNING_ON_VALGRIND != 0;
 }

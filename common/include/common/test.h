@@ -78,4 +78,9 @@ int cmn_run_child(void (*fn)(void *), void *arg, cmn_death *out);
  * what happened, for the failure message. */
 bool cmn_dies_with(void (*fn)(void *), void *arg, const char *pattern);
 
+/* True when the test runs under valgrind (make check VALGRIND=1): it serialises
+ * threads, replaces malloc and runs code tens of times slower, so tests that depend on
+ * any of that skip or scale their bounds. */
+bool cmn_under_valgrind(void);
+
 #endif

@@ -5,15 +5,6 @@
 #include "common/time.h"
 #include "support.h"
 
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#endif
-#endif
-#ifndef RUNNING_ON_VALGRIND
-#define RUNNING_ON_VALGRIND 0
-#endif
-
 rt_case case_epoll = {EXEC_BACKEND_EPOLL, 0, EXEC_URING_BEST};
 rt_case case_uring = {EXEC_BACKEND_URING, 0, EXEC_URING_BEST};
 rt_case case_epoll_mt = {EXEC_BACKEND_EPOLL, 2, EXEC_URING_BEST};
@@ -24,7 +15,7 @@ rt_case case_uring_plain = {EXEC_BACKEND_URING, 0, EXEC_URING_PLAIN};
 exec_rt *rt_for(void **state)
 {
     const rt_case *c = *state;
-    if (RUNNING_ON_VALGRIND && c->backend == EXEC_BACKEND_URING) {
+    if (cmn_under_valgrind() && c->backend == EXEC_BACKEND_URING) {
         /* Valgrind runs one thread at a time and does not know io_uring_enter can
          * block: a thread waiting for a completion stops every other thread (a worker,
          * or a test's waker thread). ASan and TSan runs cover these cases. */
@@ -71,5 +62,5 @@ size_t rt_live_settled(exec_rt *rt, size_t want)
 
 unsigned rt_slowdown(void)
 {
-    return RUNNING_ON_VALGRIND ? 25u : 1u;
+    return cmn_under_valgrind() ? 25u : 1u;
 }

@@ -69,7 +69,7 @@ static bool kernel_takes(unsigned flags)
 /* Skips the test where io_uring cannot be used, or not under valgrind (see rt_for). */
 static void uring_or_skip(void)
 {
-    if (rt_slowdown() > 1) {
+    if (cmn_under_valgrind()) {
         printf("# skip: valgrind serialises threads across a blocking io_uring_enter\n");
         skip();
     }

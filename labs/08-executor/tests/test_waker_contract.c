@@ -267,8 +267,7 @@ static void test_flag_waker_balances(void **state)
 static const struct CMUnitTest tests[] = {
     RT_TESTS_ALL(test_wake_from_other_thread),         RT_TESTS_ALL(test_wake_twice_polls_once),
     RT_TESTS_ALL(test_wake_after_completion_harmless), RT_TESTS_ALL(test_clone_drop_balance),
-    cmocka_unit_test(test_flag_waker_balances),
-    RT_TESTS_SETUPS(test_wake_from_other_thread),
+    cmocka_unit_test(test_flag_waker_balances),        RT_TESTS_SETUPS(test_wake_from_other_thread),
 };
 
 CMN_TEST_MAIN(tests)
