@@ -83,8 +83,19 @@ typedef struct exec_spin {
     {                                                                                              \
         ATOMIC_FLAG_INIT                                                                           \
     }
-void exec_spin_lock(exec_spin *s);
-void exec_spin_unlock(exec_spin *s);
+/* Inline: they sit on the I/O and wake paths, where a call costs more than the lock. */
+static inline void exec_spin_lock(exec_spin *s)
+{
+    while (atomic_flag_test_and_set_explicit(&s->f, memory_order_acquire)) {
+#if defined(__x86_64__) || defined(__i386__)
+        __asm__ __volatile__("pause");
+#endif
+    }
+}
+static inline void exec_spin_unlock(exec_spin *s)
+{
+    atomic_flag_clear_explicit(&s->f, memory_order_release);
+}
 
 /* --- futures and the poll context -------------------------------------------------- */
 typedef struct exec_future exec_future;
@@ -126,7 +137,15 @@ static inline void exec_future_drop(exec_future *f)
  * task (so it is polled again later, after the others) and returns false: the caller
  * must return EXEC_PENDING. Leaf futures that can be ready over and over (yield,
  * channel receive, I/O that does not block) call this first. */
-bool exec_coop_proceed(exec_cx *cx);
+static inline bool exec_coop_proceed(exec_cx *cx)
+{
+    if (cx->budget == 0) {
+        exec_waker_wake_by_ref(&cx->waker);
+        return false;
+    }
+    cx->budget--;
+    return true;
+}
 
 /* --- platform callbacks --------------------------------------------------------------- */
 typedef struct exec_platform {

@@ -1,8 +1,8 @@
 /* io.c — file descriptors and the I/O futures, shared by both reactor backends.
  *
  * An exec_io is a future whose poll and drop go to the runtime's reactor: epoll tries
- * the non-blocking system call here (exec_io_try) and waits for readiness when it
- * would block; io_uring submits the operation and waits for its completion. Sockets
+ * the non-blocking system call (reactor_epoll.c, ep_try) and waits for readiness when
+ * it would block; io_uring submits the operation and waits for its completion. Sockets
  * are non-blocking under epoll and blocking under io_uring (the kernel then parks the
  * request internally instead of failing it with EAGAIN). Regular files cannot be
  * watched by epoll: the epoll backend reads and writes them synchronously. */
@@ -33,6 +33,7 @@ int exec_fd_new(exec_rt *rt, exec_reactor *r, int fd, exec_fd **out)
     f->fd = fd;
     f->socket = fstat(fd, &st) == 0 && !S_ISREG(st.st_mode);
     f->r = r;
+    f->mt = r->mt;
     f->rt = rt;
     atomic_flag_clear(&f->lock.f);
     if (f->socket) {
@@ -47,7 +48,7 @@ int exec_fd_new(exec_rt *rt, exec_reactor *r, int fd, exec_fd **out)
         }
         /* Published to the thread that handles its events through the kernel: this
          * release store pairs with an acquire load in the epoll dispatch. */
-        atomic_store_explicit(&f->rtick, 0, memory_order_release);
+        atomic_store_explicit(&f->rd.tick, 0, memory_order_release);
         int rc = r->ops->add_fd(r, f);
         if (rc < 0) {
             free(f);
@@ -135,7 +136,7 @@ static exec_poll io_poll(exec_future *f, exec_cx *cx)
     exec_io *op = (exec_io *)(void *)f;
     if (op->done)
         return EXEC_READY;
-    exec_reactor *r = exec_rt_reactor(op->rt);
+    exec_reactor *r = op->fd ? op->fd->r : exec_rt_reactor(op->rt); /* connect: no fd yet */
     if (r->ops->poll_op(r, op, cx) != EXEC_READY)
         return EXEC_PENDING;
     op->done = true;
@@ -156,14 +157,25 @@ static void io_drop(exec_future *f)
     }
 }
 
+/* Every field, one store each: an echo loop initialises two operations per message,
+ * and a memset of the whole struct cost more than the rest of the set-up. */
 static void io_init(exec_io *op, enum exec_io_kind kind, exec_fd *fd, exec_rt *rt)
 {
-    memset(op, 0, sizeof *op);
-    op->base.poll = io_poll;
+    exec_reactor *r = fd ? fd->r : exec_rt_reactor(rt);
+    op->base.poll = r->ops->io_poll ? r->ops->io_poll : io_poll;
     op->base.drop = io_drop;
     op->kind = kind;
     op->fd = fd;
     op->rt = rt;
+    op->buf = NULL;
+    op->len = 0;
+    op->off = 0;
+    op->ip = 0;
+    op->port = 0;
+    op->result = 0;
+    op->stream = NULL;
+    op->inflight = NULL;
+    op->done = false;
 }
 
 void exec_io_read(exec_io *op, exec_fd *fd, void *buf, size_t len)
@@ -207,87 +219,6 @@ void exec_io_connect(exec_io *op, exec_rt *rt, const char *ip, uint16_t port)
         op->result = -EINVAL;
         op->done = true;
     }
-}
-
-/* --- the epoll backend's attempt at each kind ------------------------------------------------ */
-static bool settle(exec_io *op, ssize_t n)
-{
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return false;
-    op->result = n < 0 ? -errno : n;
-    return true;
-}
-
-static bool connect_try(exec_io *op)
-{
-    if (!op->stream) {
-        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-            return settle(op, -1);
-        int rc = exec_fd_adopt(op->rt, fd, &op->stream);
-        if (rc < 0) {
-            close(fd);
-            op->result = rc;
-            return true;
-        }
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        struct sockaddr_in sa = {
-            .sin_family = AF_INET, .sin_port = htons(op->port), .sin_addr.s_addr = htonl(op->ip)};
-        if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
-            op->result = 0;
-            return true;
-        }
-        if (errno != EINPROGRESS)
-            return settle(op, -1);
-        return false;
-    }
-    struct pollfd p = {.fd = op->stream->fd, .events = POLLOUT};
-    if (poll(&p, 1, 0) == 0)
-        return false;
-    int err = 0;
-    socklen_t n = sizeof err;
-    getsockopt(op->stream->fd, SOL_SOCKET, SO_ERROR, &err, &n);
-    op->result = -err;
-    return true;
-}
-
-static bool accept_try(exec_io *op)
-{
-    int fd = accept4(op->fd->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0)
-        return settle(op, -1);
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    int rc = exec_fd_adopt(op->rt, fd, &op->stream);
-    if (rc < 0)
-        close(fd);
-    op->result = rc < 0 ? rc : 0;
-    return true;
-}
-
-bool exec_io_try(exec_io *op)
-{
-    /* SOLUTION BEGIN: one non-blocking system call per kind; EAGAIN means "not yet" */
-    switch (op->kind) {
-    case EXEC_IO_READ:
-        return settle(op, op->fd->socket ? recv(op->fd->fd, op->buf, op->len, 0)
-                                         : read(op->fd->fd, op->buf, op->len));
-    case EXEC_IO_WRITE:
-        return settle(op, op->fd->socket ? send(op->fd->fd, op->buf, op->len, MSG_NOSIGNAL)
-                                         : write(op->fd->fd, op->buf, op->len));
-    case EXEC_IO_PREAD:
-        return settle(op, pread(op->fd->fd, op->buf, op->len, (off_t)op->off));
-    case EXEC_IO_PWRITE:
-        return settle(op, pwrite(op->fd->fd, op->buf, op->len, (off_t)op->off));
-    case EXEC_IO_ACCEPT:
-        return accept_try(op);
-    case EXEC_IO_CONNECT:
-        return connect_try(op);
-    }
-    op->result = -EINVAL;
-    return true;
-    /* SOLUTION END */
 }
 
 /* --- the eventfd behind unpark ---------------------------------------------------------------- */

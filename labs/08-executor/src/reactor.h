@@ -26,7 +26,7 @@ typedef struct exec_reactor_ops {
     int (*add_fd)(exec_reactor *r, exec_fd *f);
     /* Stops watching f and frees it once no wait can still see it. */
     void (*close_fd)(exec_reactor *r, exec_fd *f);
-    /* Polls an operation (see exec_io). */
+    /* Polls an operation (see exec_io); NULL when io_poll is given. */
     exec_poll (*poll_op)(exec_reactor *r, exec_io *op, exec_cx *cx);
     /* Cancels a pending operation. */
     void (*drop_op)(exec_reactor *r, exec_io *op);
@@ -35,6 +35,10 @@ typedef struct exec_reactor_ops {
     size_t (*inflight)(exec_reactor *r);
     /* Submits what was queued but not yet handed to the kernel (may be NULL). */
     void (*flush)(exec_reactor *r);
+    /* The poll function of this backend's exec_io futures, or NULL for io.c's generic
+     * one (done? else poll_op). The epoll backend has its own: one indirect call less
+     * per poll on the hottest path of a readiness loop. */
+    exec_poll_fn io_poll;
 } exec_reactor_ops;
 
 struct exec_reactor {
@@ -45,19 +49,25 @@ struct exec_reactor {
     atomic_int notified; /* an unpark is in flight: skip further eventfd writes */
 };
 
+/* One direction of an fd under epoll: what the reader (or the writer) waits on. */
+typedef struct exec_fd_side {
+    _Atomic uint64_t tick; /* readiness events seen */
+    uint64_t dry;          /* 1 + the tick at which this side was seen drained (read) or
+                              full (write), 0 = unknown; owned by the reader/writer */
+    exec_waker waker;      /* the pending reader/writer, or none */
+} exec_fd_side;
+
 struct exec_fd {
     int fd;
     bool socket;
+    bool mt;                /* the reactor is shared by threads: lock the wakers */
     exec_reactor *r;
     exec_rt *rt;
-    exec_spin lock;                /* guards the wakers */
-    _Atomic uint64_t rtick, wtick; /* readiness events seen (epoll) */
-    exec_waker rw, ww;             /* the pending reader and writer (epoll) */
-    uint64_t rdry, wdry;           /* 1 + the tick at which the side was seen drained/full,
-                                    0 = unknown (epoll; owned by the reader/writer) */
-    exec_fd *dead_next;            /* closed, waiting to be freed (epoll) */
-    bool rdrained;                 /* the last receive came back short: the socket was
-                                      drained, so the next one polls first (io_uring) */
+    exec_spin lock;         /* guards both wakers (when mt) */
+    exec_fd_side rd, wr;    /* epoll */
+    exec_fd *dead_next;     /* closed, waiting to be freed (epoll) */
+    bool rdrained;          /* the last receive came back short: the socket was
+                               drained, so the next one polls first (io_uring) */
 };
 
 int exec_epoll_new(exec_reactor **out, bool mt);
@@ -67,8 +77,6 @@ exec_uring_setup exec_uring_setup_of(const exec_reactor *r);
 
 /* Shared by the backends (io.c). */
 int exec_fd_new(exec_rt *rt, exec_reactor *r, int fd, exec_fd **out);
-/* One non-blocking attempt at op (epoll backend): true when op->result is final. */
-bool exec_io_try(exec_io *op);
 void exec_reactor_unpark_eventfd(exec_reactor *r);
 void exec_reactor_drain_eventfd(exec_reactor *r);
 exec_reactor *exec_rt_reactor(exec_rt *rt);

@@ -5,15 +5,21 @@
  * in the fd's read or write slot and waits. The lost-wake-up race (an edge arrives
  * between the failed call and storing the waker) is closed with event counters:
  * the poller reads the counter before the call and, under the fd's lock, retries at
- * once if the counter moved. Closed fds are freed at the start of the next wait, when
+ * once if the counter moved (the lock is skipped under the single-threaded executor,
+ * where the poller and the dispatcher are the same thread). Closed fds are freed at the start of the next wait, when
  * no event returned by an earlier epoll_wait can still point at them. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +49,34 @@ static exec_fd *op_fd(exec_io *op)
     return op->kind == EXEC_IO_CONNECT ? op->stream : op->fd;
 }
 
+/* The fd's wakers are shared with the dispatching thread only when the reactor is
+ * (the multi-threaded executor); under the single-threaded one every access to them
+ * is on the thread that drives the loop, so the lock would guard nothing. */
+static void side_lock(exec_fd *f)
+{
+    if (f->mt)
+        exec_spin_lock(&f->lock);
+}
+
+static void side_unlock(exec_fd *f)
+{
+    if (f->mt)
+        exec_spin_unlock(&f->lock);
+}
+
+/* A readiness event on one side: count it, and take the waiting waker. Called with
+ * the fd locked (or on the one thread that drives a single-threaded loop), so no
+ * two of these race on a tick: a load and a release store do what a locked
+ * read-modify-write would. */
+static exec_waker side_event(exec_fd_side *sd)
+{
+    uint64_t t = atomic_load_explicit(&sd->tick, memory_order_relaxed);
+    atomic_store_explicit(&sd->tick, t + 1, memory_order_release);
+    exec_waker w = sd->waker;
+    sd->waker = (exec_waker){NULL, NULL};
+    return w;
+}
+
 static void free_dead(epoll_reactor *r)
 {
     pthread_mutex_lock(&r->dead_lock);
@@ -56,23 +90,22 @@ static void free_dead(epoll_reactor *r)
     }
 }
 
-static void dispatch(struct epoll_event *e)
+/* mt: the reactor's flag (the fd's own copy may not be visible before the acquire). */
+static void dispatch(struct epoll_event *e, bool mt)
 {
     exec_fd *f = e->data.ptr;
-    (void)atomic_load_explicit(&f->rtick, memory_order_acquire); /* see exec_fd_new */
     exec_waker rw = {NULL, NULL}, ww = {NULL, NULL};
-    exec_spin_lock(&f->lock);
-    if (e->events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-        atomic_fetch_add_explicit(&f->rtick, 1, memory_order_release);
-        rw = f->rw;
-        f->rw = (exec_waker){NULL, NULL};
+    if (mt) {
+        (void)atomic_load_explicit(&f->rd.tick, memory_order_acquire); /* see exec_fd_new */
+        exec_spin_lock(&f->lock);
     }
-    if (e->events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
-        atomic_fetch_add_explicit(&f->wtick, 1, memory_order_release);
-        ww = f->ww;
-        f->ww = (exec_waker){NULL, NULL};
-    }
-    exec_spin_unlock(&f->lock);
+    if (e->events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+        rw = side_event(&f->rd);
+    if (e->events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+        ww = side_event(&f->wr);
+    if (mt)
+        exec_spin_unlock(&f->lock);
+    /* By value: a task this queues takes over the waker's reference. */
     if (rw.vt)
         exec_waker_wake(&rw);
     if (ww.vt)
@@ -121,7 +154,7 @@ static void ep_wait(exec_reactor *rr, uint64_t deadline_ms)
             (void)got;
             kicked = true;
         } else {
-            dispatch(&evs[i]);
+            dispatch(&evs[i], rr->mt);
         }
     }
     if (mine || kicked)
@@ -147,10 +180,10 @@ static void ep_close_fd(exec_reactor *rr, exec_fd *f)
     epoll_reactor *r = ep(rr);
     /* close(2) already removed it from the epoll set (the only reference to the
      * file); the struct may still be named by events of a wait in progress. */
-    exec_spin_lock(&f->lock); /* the driver may be dispatching an event for it */
-    exec_waker rw = f->rw, ww = f->ww;
-    f->rw = f->ww = (exec_waker){NULL, NULL};
-    exec_spin_unlock(&f->lock);
+    side_lock(f); /* the driver may be dispatching an event for it */
+    exec_waker rw = f->rd.waker, ww = f->wr.waker;
+    f->rd.waker = f->wr.waker = (exec_waker){NULL, NULL};
+    side_unlock(f);
     exec_waker_drop(&rw);
     exec_waker_drop(&ww);
     pthread_mutex_lock(&r->dead_lock);
@@ -159,50 +192,149 @@ static void ep_close_fd(exec_reactor *rr, exec_fd *f)
     pthread_mutex_unlock(&r->dead_lock);
 }
 
-static exec_poll ep_poll_op(exec_reactor *rr, exec_io *op, exec_cx *cx)
+/* --- one non-blocking attempt at each kind: true when op->result is final ------------------- */
+static bool settle(exec_io *op, ssize_t n)
 {
-    (void)rr;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return false;
+    op->result = n < 0 ? -errno : n;
+    return true;
+}
+
+static bool connect_try(exec_io *op)
+{
+    if (!op->stream) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return settle(op, -1);
+        int rc = exec_fd_adopt(op->rt, fd, &op->stream);
+        if (rc < 0) {
+            close(fd);
+            op->result = rc;
+            return true;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        struct sockaddr_in sa = {
+            .sin_family = AF_INET, .sin_port = htons(op->port), .sin_addr.s_addr = htonl(op->ip)};
+        if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+            op->result = 0;
+            return true;
+        }
+        if (errno != EINPROGRESS)
+            return settle(op, -1);
+        return false;
+    }
+    struct pollfd p = {.fd = op->stream->fd, .events = POLLOUT};
+    if (poll(&p, 1, 0) == 0)
+        return false;
+    int err = 0;
+    socklen_t n = sizeof err;
+    getsockopt(op->stream->fd, SOL_SOCKET, SO_ERROR, &err, &n);
+    op->result = -err;
+    return true;
+}
+
+static bool accept_try(exec_io *op)
+{
+    int fd = accept4(op->fd->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0)
+        return settle(op, -1);
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    int rc = exec_fd_adopt(op->rt, fd, &op->stream);
+    if (rc < 0)
+        close(fd);
+    op->result = rc < 0 ? rc : 0;
+    return true;
+}
+
+static inline bool ep_try(exec_io *op)
+{
+    /* SOLUTION BEGIN: one non-blocking system call per kind; EAGAIN means "not yet" */
+    switch (op->kind) {
+    case EXEC_IO_READ:
+        return settle(op, op->fd->socket ? recv(op->fd->fd, op->buf, op->len, 0)
+                                         : read(op->fd->fd, op->buf, op->len));
+    case EXEC_IO_WRITE:
+        return settle(op, op->fd->socket ? send(op->fd->fd, op->buf, op->len, MSG_NOSIGNAL)
+                                         : write(op->fd->fd, op->buf, op->len));
+    case EXEC_IO_PREAD:
+        return settle(op, pread(op->fd->fd, op->buf, op->len, (off_t)op->off));
+    case EXEC_IO_PWRITE:
+        return settle(op, pwrite(op->fd->fd, op->buf, op->len, (off_t)op->off));
+    case EXEC_IO_ACCEPT:
+        return accept_try(op);
+    case EXEC_IO_CONNECT:
+        return connect_try(op);
+    }
+    op->result = -EINVAL;
+    return true;
+    /* SOLUTION END */
+}
+
+/* Stores the task's waker in sd unless an event arrived since `seen` (then the caller
+ * retries the call). Returns whether it stored (the operation is pending). */
+static inline bool side_wait(exec_fd *f, exec_fd_side *sd, uint64_t seen, exec_cx *cx)
+{
+    side_lock(f);
+    if (atomic_load_explicit(&sd->tick, memory_order_acquire) != seen) {
+        side_unlock(f);
+        return false;
+    }
+    exec_waker old = {NULL, NULL};
+    if (!sd->waker.vt || !exec_waker_will_wake(&sd->waker, &cx->waker)) {
+        old = sd->waker;
+        sd->waker = exec_waker_clone(&cx->waker);
+    }
+    side_unlock(f);
+    exec_waker_drop(&old);
+    return true;
+}
+
+/* One poll of an operation: what both entry points below do. */
+static inline exec_poll ep_poll_io(exec_io *op, exec_cx *cx)
+{
     if (!exec_coop_proceed(cx))
         return EXEC_PENDING;
-    /* SOLUTION BEGIN: snapshot the tick, try the call unless this side is known dry since that tick; if it would block, under the lock: retry if the tick moved, else store the waker */
+    /* SOLUTION BEGIN: snapshot the side's tick, try the call unless the side is known dry since that tick; if it would block, store the waker (side_wait), or retry if the tick moved */
+    exec_fd *f = op_fd(op); /* NULL for a connect not tried yet */
+    exec_fd_side *sd = f ? (is_write(op) ? &f->wr : &f->rd) : NULL;
     for (;;) {
-        exec_fd *f = op_fd(op);
-        _Atomic uint64_t *tick = f ? (is_write(op) ? &f->wtick : &f->rtick) : NULL;
-        uint64_t seen = tick ? atomic_load_explicit(tick, memory_order_acquire) : 0;
-        uint64_t *dry = f ? (is_write(op) ? &f->wdry : &f->rdry) : NULL;
-        if (!dry || *dry != seen + 1) {
-            if (exec_io_try(op)) {
+        uint64_t seen = sd ? atomic_load_explicit(&sd->tick, memory_order_acquire) : 0;
+        if (!sd || sd->dry != seen + 1) {
+            if (ep_try(op)) {
                 /* A short read or write drained the socket's buffer (or filled it):
                  * with edge triggering, anything new brings a new event first. */
-                if (dry && f->socket && op->result > 0 && (size_t)op->result < op->len &&
+                if (sd && f->socket && op->result > 0 && (size_t)op->result < op->len &&
                     (op->kind == EXEC_IO_READ || op->kind == EXEC_IO_WRITE))
-                    *dry = seen + 1;
+                    sd->dry = seen + 1;
                 return EXEC_READY;
             }
-            f = op_fd(op); /* connect creates its socket on the first try */
-            if (!tick) {
-                tick = &f->wtick;
-                seen = 0;
+            if (!sd) { /* connect made its socket: wait for its first write event */
+                f = op->stream;
+                sd = &f->wr;
             } else {
-                *dry = seen + 1;
+                sd->dry = seen + 1;
             }
         }
-        exec_waker *slot = is_write(op) ? &f->ww : &f->rw;
-        exec_spin_lock(&f->lock);
-        if (atomic_load_explicit(tick, memory_order_acquire) != seen) {
-            exec_spin_unlock(&f->lock);
-            continue;
-        }
-        exec_waker old = {NULL, NULL};
-        if (!slot->vt || !exec_waker_will_wake(slot, &cx->waker)) {
-            old = *slot;
-            *slot = exec_waker_clone(&cx->waker);
-        }
-        exec_spin_unlock(&f->lock);
-        exec_waker_drop(&old);
-        return EXEC_PENDING;
+        if (side_wait(f, sd, seen, cx))
+            return EXEC_PENDING;
     }
     /* SOLUTION END */
+}
+
+/* The poll function of every exec_io on this backend (exec_reactor_ops.io_poll, so
+ * there is no poll_op: one indirect call per poll instead of two). */
+static exec_poll ep_io_poll(exec_future *fut, exec_cx *cx)
+{
+    exec_io *op = (exec_io *)(void *)fut;
+    if (op->done)
+        return EXEC_READY;
+    if (ep_poll_io(op, cx) != EXEC_READY)
+        return EXEC_PENDING;
+    op->done = true;
+    return EXEC_READY;
 }
 
 static void ep_drop_op(exec_reactor *rr, exec_io *op)
@@ -211,11 +343,11 @@ static void ep_drop_op(exec_reactor *rr, exec_io *op)
     exec_fd *f = op_fd(op);
     if (!f)
         return;
-    exec_spin_lock(&f->lock);
-    exec_waker *slot = is_write(op) ? &f->ww : &f->rw;
-    exec_waker old = *slot;
-    *slot = (exec_waker){NULL, NULL};
-    exec_spin_unlock(&f->lock);
+    exec_fd_side *sd = is_write(op) ? &f->wr : &f->rd;
+    side_lock(f);
+    exec_waker old = sd->waker;
+    sd->waker = (exec_waker){NULL, NULL};
+    side_unlock(f);
     exec_waker_drop(&old);
 }
 
@@ -236,8 +368,8 @@ static size_t ep_inflight(exec_reactor *r)
 }
 
 static const exec_reactor_ops epoll_ops = {
-    ep_wait,    ep_unpark,  ep_add_fd,   ep_close_fd, ep_poll_op,
-    ep_drop_op, ep_destroy, ep_inflight, NULL,
+    ep_wait,    ep_unpark,  ep_add_fd,   ep_close_fd, NULL /* io_poll instead */,
+    ep_drop_op, ep_destroy, ep_inflight, NULL,        ep_io_poll,
 };
 
 int exec_epoll_new(exec_reactor **out, bool mt)

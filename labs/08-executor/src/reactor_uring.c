@@ -466,7 +466,7 @@ static size_t ur_inflight(exec_reactor *r)
 
 static const exec_reactor_ops uring_ops = {
     ur_wait,    ur_unpark,  ur_add_fd,   ur_close_fd, ur_poll_op,
-    ur_drop_op, ur_destroy, ur_inflight, ur_flush,
+    ur_drop_op, ur_destroy, ur_inflight, ur_flush,    NULL,
 };
 
 /* The flags of each setup (exec_uring_setup), fastest first. */

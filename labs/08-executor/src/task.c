@@ -9,20 +9,6 @@
 #include "exec.h"
 #include "task_impl.h"
 
-void exec_spin_lock(exec_spin *s)
-{
-    while (atomic_flag_test_and_set_explicit(&s->f, memory_order_acquire)) {
-#if defined(__x86_64__) || defined(__i386__)
-        __asm__ __volatile__("pause");
-#endif
-    }
-}
-
-void exec_spin_unlock(exec_spin *s)
-{
-    atomic_flag_clear_explicit(&s->f, memory_order_release);
-}
-
 static exec_future *task_future(exec_task *t)
 {
     return (exec_future *)(void *)t->fut;
@@ -70,39 +56,51 @@ static exec_waker task_waker_clone(const void *data)
     /* SOLUTION END */
 }
 
-static void task_wake_by_ref(const void *data)
+/* The state change of a wake. Returns true when the task was idle and is now
+ * SCHEDULED: the caller must then queue it, with a reference for the queue. */
+static bool task_notify(exec_task *t)
 {
-    /* SOLUTION BEGIN: CAS loop: complete -> nothing; running -> set NOTIFIED; scheduled -> nothing; idle -> SCHEDULED + ref + schedule */
-    exec_task *t = (exec_task *)(uintptr_t)data;
+    /* SOLUTION BEGIN: CAS loop: complete -> false; running -> set NOTIFIED, false; scheduled -> false; idle -> set SCHEDULED, true */
     uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire);
     for (;;) {
         if (s & T_COMPLETE)
-            return;
+            return false;
         uint32_t n;
         if (s & T_RUNNING) {
             if (s & T_NOTIFIED)
-                return;
+                return false;
             n = s | T_NOTIFIED;
         } else if (s & T_SCHEDULED) {
-            return;
+            return false;
         } else {
             n = s | T_SCHEDULED;
         }
         if (atomic_compare_exchange_weak_explicit(&t->state, &s, n, memory_order_acq_rel,
                                                   memory_order_acquire))
-            break;
-    }
-    if (!(s & T_RUNNING)) {
-        task_ref(t); /* the run queue's reference */
-        t->sched->vt->schedule(t->sched, t);
+            return !(s & T_RUNNING);
     }
     /* SOLUTION END */
 }
 
+static void task_wake_by_ref(const void *data)
+{
+    exec_task *t = (exec_task *)(uintptr_t)data;
+    if (task_notify(t)) {
+        task_ref(t); /* the run queue's reference */
+        t->sched->vt->schedule(t->sched, t);
+    }
+}
+
+/* Wake by value: when the task gets queued, this waker's reference becomes the run
+ * queue's, so a wake through a stored waker (the reactor's, a timer's) costs no
+ * reference-count traffic; otherwise the reference is released. */
 static void task_wake(const void *data)
 {
-    task_wake_by_ref(data);
-    task_waker_drop(data);
+    exec_task *t = (exec_task *)(uintptr_t)data;
+    if (task_notify(t))
+        t->sched->vt->schedule(t->sched, t);
+    else
+        exec_task_unref(t);
 }
 
 static void task_waker_drop(const void *data)
@@ -331,14 +329,4 @@ void exec_sched_cancel_all(exec_sched *s)
 size_t exec_sched_live(exec_sched *s)
 {
     return atomic_load_explicit(&s->live, memory_order_acquire);
-}
-
-bool exec_coop_proceed(exec_cx *cx)
-{
-    if (cx->budget == 0) {
-        exec_waker_wake_by_ref(&cx->waker);
-        return false;
-    }
-    cx->budget--;
-    return true;
 }
