@@ -9,13 +9,16 @@
  * list. Then the tree is released: malloc-style allocators walk it and free every
  * block (sized frees where the library has them), arenas reset once. Items = values
  * (nodes). The tree is checked against a digest the generator computes from what it
- * wrote, for every variant, and the parser is the same code for all of them.
+ * wrote, for every variant, and the parser is the same code for all of them: written
+ * once, instantiated per variant with that variant's allocation calls inlined (peers.h,
+ * BENCH_PEER_LIST).
  *
  * Unlike the s-expression document of bench_parse.c, whose token kinds are drawn at
  * random, the records repeat one shape, so the parser's branches are predictable and
  * the allocations (about 2.1 per value) are a larger share of the work. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,6 +360,46 @@ static void make_jdoc(void)
  * objects and arrays are frames on a small stack, so there is no call per value. The
  * wide loads may read up to 63 bytes past the final NUL: make_jdoc pads the buffer. */
 
+/* jnode as the parser writes it: the same bytes, with the word that holds the type
+ * (bits 0-3) and the key length (bits 4-31) as one uint32_t, which is how gcc and clang
+ * lay out those two bit-fields on little-endian targets (setup checks it: jraw_check).
+ * Written through bit-fields, a node cost a byte store of the type and then a
+ * read-modify-write of the same word for the key length, whose load cannot be
+ * forwarded from the byte store before it: perf put a third of parse_json/arena's
+ * samples on the instruction after that load. Written through this view, the word is
+ * computed in a register and stored once. The DOM is still jnode, read as such. */
+typedef struct jnode_raw {
+    struct jnode *next;
+    char *key;
+    union {
+        int64_t i;
+        double d;
+        char *s;
+        struct jnode *child;
+    } u;
+    uint32_t n;
+    uint32_t type_klen;
+} jnode_raw;
+_Static_assert(sizeof(jnode_raw) == sizeof(jnode), "jnode_raw mirrors jnode");
+_Static_assert(offsetof(jnode_raw, u) == offsetof(jnode, u) &&
+                   offsetof(jnode_raw, n) == offsetof(jnode, n),
+               "jnode_raw mirrors jnode");
+
+/* Writes a whole node, field by field straight into x (a struct built first and then
+ * copied went through the stack, and its 16-byte reloads of 8-byte stores cannot be
+ * forwarded either). u is the union's 8 bytes (a double's bits too). */
+static inline __attribute__((always_inline)) void jstore(jnode *x, char *key, uint64_t u,
+                                                         uint32_t n, uint32_t type_klen)
+{
+    char *b = (char *)x;
+    struct jnode *next = NULL;
+    memcpy(b + offsetof(jnode_raw, next), &next, sizeof next);
+    memcpy(b + offsetof(jnode_raw, key), &key, sizeof key);
+    memcpy(b + offsetof(jnode_raw, u), &u, sizeof u);
+    memcpy(b + offsetof(jnode_raw, n), &n, sizeof n);
+    memcpy(b + offsetof(jnode_raw, type_klen), &type_klen, sizeof type_klen);
+}
+
 #define JMAX_DEPTH 64
 /* The hot helpers are inlined into jparse: called from several places, gcc -O2
  * otherwise keeps them out of line and pays a call per string and per number. */
@@ -370,7 +413,6 @@ typedef struct jframe {
 } jframe;
 
 typedef struct jparser {
-    const peer *pk;
     void *ctx;
     size_t nodes;
     jframe frames[JMAX_DEPTH];
@@ -391,9 +433,14 @@ static _Noreturn void jparse_error(const char *what, const char *at)
     abort();
 }
 
-JSON_HOT void *jalloc(jparser *p, size_t n, const char *at)
+/* The allocator's operations as the instances pass them (peers.h): constants there, so
+ * that an always-inlined body gets the op's own inline code (the arena's bump). */
+typedef void *alloc_op(void *ctx, size_t n);
+typedef void free_op(void *ctx, void *p, size_t n);
+
+JSON_HOT void *jalloc(void *ctx, alloc_op *al, size_t n, const char *at)
 {
-    void *x = p->pk->alloc(p->ctx, n);
+    void *x = al(ctx, n);
     if (x == NULL)
         jparse_error("out of memory", at);
     return x;
@@ -533,11 +580,10 @@ static size_t unescape(const char **sp, char *out)
 }
 
 /* A string with escapes, from s, the byte after its opening quote; plain = bytes
- * before the first escape. Pass 1 measures and checks, pass 2 decodes into an
- * exact-size block; *out gets the block, *len its length; returns the byte after the
- * closing quote. Out of line: the common string has no escapes. */
-static __attribute__((noinline)) const char *string_escaped(jparser *p, const char *s, char **out,
-                                                            uint32_t *len, size_t plain)
+ * before the first escape. Checks it and returns its decoded length; *end gets its
+ * closing quote. Out of line, as string_decode: the common string has no escapes. */
+static __attribute__((noinline)) size_t string_escaped_len(const char *s, size_t plain,
+                                                           const char **end)
 {
     const char *e = s + plain;
     size_t n = plain;
@@ -552,7 +598,14 @@ static __attribute__((noinline)) const char *string_escaped(jparser *p, const ch
         e++;
         n += unescape(&e, NULL);
     }
-    char *b = jalloc(p, n + 1, s), *o = b;
+    *end = e;
+    return n;
+}
+
+/* Decodes the checked string [s, e) (e its closing quote) into b, NUL-terminated. */
+static __attribute__((noinline)) void string_decode(const char *s, const char *e, char *b)
+{
+    char *o = b;
     for (const char *c = s;;) {   /* plain runs in one copy each, then one escape */
         size_t k = scan_plain(c); /* stops at a backslash or at the closing quote, e */
         memcpy(o, c, k);
@@ -564,9 +617,6 @@ static __attribute__((noinline)) const char *string_escaped(jparser *p, const ch
         o += unescape(&c, o);
     }
     *o = '\0';
-    *out = b;
-    *len = (uint32_t)n;
-    return e + 1;
 }
 
 /* memcpy without a call for the strings of this kind of document: every length up to
@@ -622,16 +672,23 @@ JSON_HOT void copy_str(char *d, const char *s, size_t n)
  * returns the byte after the closing quote. (The cursor goes by value, not by address:
  * a cursor whose address reaches an out-of-line function has to live in memory, and
  * every step of the parser would store and reload it.) */
-JSON_HOT const char *jstring(jparser *p, const char *s, char **out, uint32_t *len)
+JSON_HOT const char *jstring(void *ctx, alloc_op *al, const char *s, char **out, uint32_t *len)
 {
     size_t n = scan_plain(s);
     if (__builtin_expect(s[n] != '"', 0)) {
         if (s[n] != '\\')
             jparse_error(s[n] == '\0' ? "unterminated string" : "control character in string",
                          s + n);
-        return string_escaped(p, s, out, len, n);
+        /* Two passes: measure and check, then allocate exactly and decode. */
+        const char *e;
+        n = string_escaped_len(s, n, &e);
+        char *b = jalloc(ctx, al, n + 1, s);
+        string_decode(s, e, b);
+        *out = b;
+        *len = (uint32_t)n;
+        return e + 1;
     }
-    char *b = jalloc(p, n + 1, s);
+    char *b = jalloc(ctx, al, n + 1, s);
     copy_str(b, s, n);
     b[n] = '\0';
     *out = b;
@@ -710,19 +767,20 @@ JSON_HOT const char *jnumber(const char *s, jnode *x)
  * `child` starts the next member or element of the innermost open container, `done`
  * follows a finished value (a ',' or the container's end). Allocation order is that
  * of cJSON's recursive descent: a member's node, its key, then its value's blocks. */
-static jnode *jparse(jparser *p, const char *text, size_t len)
+JSON_HOT jnode *jparse_body(jparser *p, alloc_op *al, const char *text, size_t len)
 {
+    void *const ctx = p->ctx;
     if (len >= (size_t)1 << 28)
         jparse_error("document larger than 256 MiB (lengths are 28-bit)", text);
     const char *s = skip_ws(text);
     jframe *f = NULL; /* innermost open container, NULL at top level */
-    jnode *root = jalloc(p, sizeof *root, s), *x = root;
+    jnode *root = jalloc(ctx, al, sizeof *root, s), *x = root;
     size_t nodes = 1; /* a local: p->nodes would be reloaded after every allocation call */
     char *key = NULL; /* x's member name and its length (NULL, 0 in arrays and the root) */
     uint32_t klen = 0;
 /* x's fields are written in one go once its value is known: no zeroing first, and no
- * read-modify-write of the word the type and key length share. */
-#define JSET(...) (*x = (jnode){.key = key, .klen = klen & 0xFFFFFFFu, __VA_ARGS__})
+ * read-modify-write of the word the type and key length share (jnode_raw). */
+#define JSET(type, u, n) jstore(x, key, (u), (n), (uint32_t)(type) | (klen & 0xFFFFFFFu) << 4)
 value:
     switch (*s) {
     case '{':
@@ -731,7 +789,7 @@ value:
             jparse_error("nested more than 64 deep", s);
         f = f == NULL ? p->frames : f + 1;
         *f = (jframe){.node = x, .tail = &x->u.child, .n = 0, .object = *s == '{'};
-        JSET(.type = f->object ? J_OBJ : J_ARR);
+        JSET(f->object ? J_OBJ : J_ARR, 0, 0);
         s = skip_ws(s + 1);
         if (*s != (f->object ? '}' : ']'))
             goto child;
@@ -739,40 +797,40 @@ value:
     case '"': {
         char *str;
         uint32_t n;
-        s = jstring(p, s + 1, &str, &n);
-        JSET(.type = J_STR, .u.s = str, .n = n);
+        s = jstring(ctx, al, s + 1, &str, &n);
+        JSET(J_STR, (uint64_t)(uintptr_t)str, n);
         goto done;
     }
     case 't':
         if (memcmp(s, "true", 4) != 0)
             break;
-        JSET(.type = J_TRUE);
+        JSET(J_TRUE, 0, 0);
         s += 4;
         goto done;
     case 'f':
         if (memcmp(s, "false", 5) != 0)
             break;
-        JSET(.type = J_FALSE);
+        JSET(J_FALSE, 0, 0);
         s += 5;
         goto done;
     case 'n':
         if (memcmp(s, "null", 4) != 0)
             break;
-        JSET(.type = J_NULL);
+        JSET(J_NULL, 0, 0);
         s += 4;
         goto done;
     default:
         if (*s == '-' || (*s >= '0' && *s <= '9')) {
             jnode num;
             s = jnumber(s, &num);
-            JSET(.type = num.type, .u = num.u);
+            JSET(num.type, (uint64_t)num.u.i, 0); /* the union's bytes, a double's too */
             goto done;
         }
         break;
     }
     jparse_error(*s == '\0' ? "unexpected end of document" : "expected a value", s);
 child:
-    x = jalloc(p, sizeof *x, s);
+    x = jalloc(ctx, al, sizeof *x, s);
     nodes++;
     *f->tail = x;
     f->tail = &x->next;
@@ -780,7 +838,7 @@ child:
     if (f->object) {
         if (*s != '"')
             jparse_error("expected a member name (a string)", s);
-        s = jstring(p, s + 1, &key, &klen); /* klen < 2^28: the document is shorter */
+        s = jstring(ctx, al, s + 1, &key, &klen); /* klen < 2^28: the document is shorter */
         if (*s != ':') {
             s = skip_ws(s);
             if (*s != ':')
@@ -821,19 +879,21 @@ end:
 #undef JSET
 }
 
-static void jrelease(const peer *pk, void *ctx, jnode *x)
+/* Frees x's tree block by block (sized frees where the library takes them); self is
+ * the instance's own function, for the recursion. */
+JSON_HOT void jrelease_body(void *ctx, jnode *x, free_op *fr, void (*self)(void *, jnode *))
 {
     if (x->type == J_OBJ || x->type == J_ARR) {
         for (jnode *c = x->u.child, *next; c != NULL; c = next) {
             next = c->next;
-            jrelease(pk, ctx, c);
+            self(ctx, c);
         }
     } else if (x->type == J_STR) {
-        pk->free(ctx, x->u.s, (size_t)x->n + 1);
+        fr(ctx, x->u.s, (size_t)x->n + 1);
     }
     if (x->key != NULL)
-        pk->free(ctx, x->key, (size_t)x->klen + 1);
-    pk->free(ctx, x, sizeof *x);
+        fr(ctx, x->key, (size_t)x->klen + 1);
+    fr(ctx, x, sizeof *x);
 }
 
 /* The generator's digest, computed from the DOM (see gen_* above). */
@@ -862,11 +922,14 @@ static uint64_t jdigest(const jnode *x)
     return d;
 }
 
-static void bm_parse_json(bench_state *st, void *arg)
+typedef jnode *jparse_fn(jparser *p, const char *text, size_t len);
+typedef void jrelease_fn(void *ctx, jnode *x);
+
+JSON_HOT void bm_parse_json_body(bench_state *st, const peer *pk, jparse_fn *jparse,
+                                 jrelease_fn *jrelease)
 {
-    const peer *pk = arg;
     void *ctx = pk->make ? pk->make() : NULL;
-    jparser p = {.pk = pk, .ctx = ctx};
+    jparser p = {.ctx = ctx};
     uint64_t got = 0;
     bool checked = false;
     while (bench_keep_running(st)) {
@@ -877,7 +940,7 @@ static void bm_parse_json(bench_state *st, void *arg)
             checked = true;
         }
         if (pk->free)
-            jrelease(pk, ctx, root);
+            jrelease(ctx, root);
         if (pk->reset)
             pk->reset(ctx);
     }
@@ -888,6 +951,38 @@ static void bm_parse_json(bench_state *st, void *arg)
     if (p.nodes != jdoc.values || got != jdoc_digest)
         bench_skip(st, "the parsed tree differs from the generator's");
 }
+
+/* One instance per variant: jparse_NAME, jrelease_NAME and the benchmark
+ * bm_parse_json_NAME, the same source with NAME's operations inlined. noinline keeps
+ * each instance a function of its own name in profiles. */
+#define JPARSE_INSTANCE(name, al, fr)                                                              \
+    static __attribute__((noinline)) jnode *jparse_##name(jparser *p, const char *text,            \
+                                                          size_t len)                              \
+    {                                                                                              \
+        return jparse_body(p, al, text, len);                                                      \
+    }                                                                                              \
+    static __attribute__((noinline)) void jrelease_##name(void *ctx, jnode *x)                     \
+    {                                                                                              \
+        jrelease_body(ctx, x, fr, jrelease_##name);                                                \
+    }
+#define JPARSE_BENCH(name, al, fr)                                                                 \
+    JPARSE_INSTANCE(name, al, fr)                                                                  \
+    static void bm_parse_json_##name(bench_state *st, void *arg)                                   \
+    {                                                                                              \
+        bm_parse_json_body(st, arg, jparse_##name, jrelease_##name);                               \
+    }
+BENCH_PEER_LIST(JPARSE_BENCH)
+/* The recorder of the allocation trace (setup only). */
+JPARSE_INSTANCE(record, bench_trace_alloc, bench_trace_free)
+#undef JPARSE_BENCH
+#undef JPARSE_INSTANCE
+
+#define PEER_NAME(name, al, fr) #name,
+#define PEER_BM(name, al, fr) bm_parse_json_##name,
+static const char *const jparse_names[] = {BENCH_PEER_LIST(PEER_NAME)};
+static const bench_fn jparse_fns[] = {BENCH_PEER_LIST(PEER_BM)};
+#undef PEER_NAME
+#undef PEER_BM
 
 /* --- the same allocations without the parsing --------------------------------------
  * "replay_json": the parse's allocation sizes, recorded once and replayed by
@@ -1052,16 +1147,30 @@ static void dump_jdoc(void)
     }
 }
 
+/* The bit-field layout jnode_raw assumes: a node written through it reads back. */
+static void jraw_check(void)
+{
+    jnode x;
+    jstore(&x, NULL, 0, 7, J_OBJ | 0xABCDEFu << 4);
+    if (x.type != J_OBJ || x.klen != 0xABCDEFu || x.n != 7) {
+        fprintf(stderr, "bench_json: this compiler lays out jnode's bit-fields differently "
+                        "from jnode_raw (type in bits 0-3, klen in 4-31 of one word)\n");
+        abort();
+    }
+}
+
 static void setup_json(void)
 {
+    jraw_check();
     make_jdoc();
     dump_jdoc();
     check_numbers();
     /* Checked once with the C library's malloc before any variant runs. */
-    jparser p = {.pk = &bench_peers[0], .ctx = NULL};
-    jnode *root = jparse(&p, jdoc.buf, jdoc.len);
+    bench_check_peer_names(jparse_names, sizeof jparse_names / sizeof jparse_names[0]);
+    jparser p = {.ctx = NULL};
+    jnode *root = jparse_glibc(&p, jdoc.buf, jdoc.len);
     uint64_t d = jdigest(root);
-    jrelease(p.pk, NULL, root);
+    jrelease_glibc(NULL, root);
     if (p.nodes != jdoc.values || d != jdoc_digest) {
         fprintf(stderr,
                 "bench_json: the parser read %zu values (digest %llu), the generator wrote "
@@ -1069,12 +1178,12 @@ static void setup_json(void)
                 p.nodes, (unsigned long long)d, jdoc.values, (unsigned long long)jdoc_digest);
         abort();
     }
-    jparser r = {.pk = &trace_recorder, .ctx = &jtrace};
-    jrelease(&trace_recorder, &jtrace, jparse(&r, jdoc.buf, jdoc.len));
+    jparser r = {.ctx = &jtrace};
+    jrelease_record(&jtrace, jparse_record(&r, jdoc.buf, jdoc.len));
     char name[64];
     for (size_t i = 0; i < bench_npeers; i++) {
         snprintf(name, sizeof name, "parse_json/%s", bench_peers[i].name);
-        bench_min_time(bench_register(name, bm_parse_json, (void *)&bench_peers[i]), 0.5);
+        bench_min_time(bench_register(name, jparse_fns[i], (void *)&bench_peers[i]), 0.5);
     }
     for (size_t i = 0; i < bench_npeers; i++) {
         snprintf(name, sizeof name, "replay_json/%s", bench_peers[i].name);

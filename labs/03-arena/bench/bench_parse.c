@@ -7,7 +7,9 @@
  * sized frees where the library has them), arenas reset once. Items = nodes parsed.
  * The allocation pattern (sizes 1..400 bytes, mostly under 64) is what a compiler
  * front end or a JSON/config loader does. Every variant's tree is checked against a
- * digest the generator computed from the text it wrote. */
+ * digest the generator computed from the text it wrote. The parser and the release
+ * walk are written once and instantiated per variant with that variant's allocation
+ * calls inlined (peers.h, BENCH_PEER_LIST). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,7 +158,6 @@ typedef struct frame {
 
 typedef struct parser {
     const char *s;
-    const peer *pk;
     void *ctx;
     node **stack;  /* children of the open lists, reused across runs */
     frame *frames; /* the open lists, innermost last */
@@ -164,9 +165,9 @@ typedef struct parser {
 } parser;
 
 /* Allocates the child stack and the frame stack, each big enough for the document. */
-static parser parser_new(const peer *pk, void *ctx)
+static parser parser_new(void *ctx)
 {
-    parser p = {.pk = pk, .ctx = ctx};
+    parser p = {.ctx = ctx};
     p.stack = malloc(doc.nodes * sizeof *p.stack);
     p.frames = malloc(doc.nodes * sizeof *p.frames);
     if (p.stack == NULL || p.frames == NULL) {
@@ -207,22 +208,23 @@ static uint64_t delim_bytes(uint64_t w)
 #endif
 
 /* Offset of the first '"' at or after e. */
-static size_t find_quote(const char *e)
+static inline __attribute__((always_inline)) size_t find_quote(const char *e)
 {
 #if defined(__SSE2__) && !defined(BENCH_PARSE_SWAR) /* every x86-64 */
     /* 64 bytes a step, four compares combined into one mask: strings shorter than 64
      * bytes (all of this document's) end in the first step, with no data-dependent
      * branch on their length. */
     const __m128i q = _mm_set1_epi8('"');
-    for (size_t i = 0;; i += 64) {
-        uint64_t m = 0;
-        for (unsigned k = 0; k < 4; k++) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(e + i + 16 * k));
-            m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, q)) << (16 * k);
-        }
+#define QUOTES16(k)                                                                                \
+    ((uint64_t)(unsigned)_mm_movemask_epi8(                                                        \
+         _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(e + i + 16 * (k))), q))    \
+     << (16 * (k)))
+    for (size_t i = 0;; i += 64) { /* written out: gcc -O2 kept a loop of four */
+        uint64_t m = QUOTES16(0) | QUOTES16(1) | QUOTES16(2) | QUOTES16(3);
         if (m != 0)
             return i + (size_t)__builtin_ctzll(m);
     }
+#undef QUOTES16
 #else
     for (size_t i = 0;; i += 8) {
         uint64_t m = swar_zero_bytes(swar_load8(e + i) ^ (SWAR_ONES * '"'));
@@ -233,7 +235,7 @@ static size_t find_quote(const char *e)
 }
 
 /* Offset of the first symbol delimiter (' ', '\n', '(', ')', NUL) at or after e. */
-static size_t find_delim(const char *e)
+static inline __attribute__((always_inline)) size_t find_delim(const char *e)
 {
 #if defined(__SSE2__) && !defined(BENCH_PARSE_SWAR)
     for (size_t i = 0;; i += 16) {
@@ -256,9 +258,16 @@ static size_t find_delim(const char *e)
 #endif
 }
 
-static char *copy_str(parser *p, const char *from, size_t n)
+/* The allocator's operations as the instances pass them (peers.h): constants there. */
+typedef void *alloc_op(void *ctx, size_t n);
+typedef void free_op(void *ctx, void *p, size_t n);
+/* Bodies instantiated once per variant: always inlined, so that the op they are given
+ * is a constant and its own inline body (the arena's bump) lands in the instance. */
+#define PARSE_BODY static inline __attribute__((always_inline))
+
+PARSE_BODY char *copy_str(void *ctx, alloc_op *al, const char *from, size_t n)
 {
-    char *s = p->pk->alloc(p->ctx, n + 1);
+    char *s = al(ctx, n + 1);
     memcpy(s, from, n);
     s[n] = '\0';
     return s;
@@ -279,8 +288,9 @@ static const unsigned char cls[256] = {
  * on p->frames and finished children on p->stack, so there is no call per node and the
  * cursor stays in a register. Allocation order is that of a recursive descent: a list's
  * node, then its children, then its exact-size child array. */
-static node *parse(parser *p)
+PARSE_BODY node *parse_body(parser *p, alloc_op *al)
 {
+    void *const ctx = p->ctx;
     const char *s = p->s;
     node **kids = p->stack;
     size_t sp = 0, depth = 0, nodes = 0;
@@ -300,25 +310,25 @@ static node *parse(parser *p)
             size_t n = sp - f->base;
             x = f->list;
             *x = (node){.kind = K_LIST, .n = (uint32_t)n};
-            x->u.kids = p->pk->alloc(p->ctx, n * sizeof(node *));
+            x->u.kids = al(ctx, n * sizeof(node *));
             memcpy(x->u.kids, kids + f->base, n * sizeof(node *));
             sp = f->base;
             s++;
             break;
         }
         case C_OPEN:
-            x = p->pk->alloc(p->ctx, sizeof *x);
+            x = al(ctx, sizeof *x);
             nodes++;
             p->frames[depth++] = (frame){x, sp};
             s++;
             continue;
         case C_QUOTE: {
-            x = p->pk->alloc(p->ctx, sizeof *x);
+            x = al(ctx, sizeof *x);
             nodes++;
             size_t n = find_quote(s + 1);
             const char *e = s + 1 + n;
             *x = (node){.kind = K_STR, .n = (uint32_t)n};
-            x->u.str = copy_str(p, s + 1, n);
+            x->u.str = copy_str(ctx, al, s + 1, n);
             s = e + 1;
             break;
         }
@@ -327,7 +337,7 @@ static node *parse(parser *p)
                 goto symbol;
             /* fall through */
         case C_DIGIT: {
-            x = p->pk->alloc(p->ctx, sizeof *x);
+            x = al(ctx, sizeof *x);
             nodes++;
             s += c == '-';
             uint64_t w = swar_load8(s), m = swar_nondigits(w), v;
@@ -345,11 +355,11 @@ static node *parse(parser *p)
         }
         default:
         symbol : {
-            x = p->pk->alloc(p->ctx, sizeof *x);
+            x = al(ctx, sizeof *x);
             nodes++;
             size_t n = find_delim(s);
             *x = (node){.kind = K_SYM, .n = (uint32_t)n};
-            x->u.str = copy_str(p, s, n);
+            x->u.str = copy_str(ctx, al, s, n);
             s += n;
             break;
         }
@@ -366,16 +376,18 @@ static node *parse(parser *p)
     return x;
 }
 
-static void release(const peer *pk, void *ctx, node *x)
+/* Frees x's tree block by block (sized frees: the op passes the size on where the
+ * library takes it); self is the instance's own function, for the recursion. */
+PARSE_BODY void release_body(void *ctx, node *x, free_op *fr, void (*self)(void *, node *))
 {
     if (x->kind == K_LIST) {
         for (uint32_t i = 0; i < x->n; i++)
-            release(pk, ctx, x->u.kids[i]);
-        pk->free(ctx, x->u.kids, x->n * sizeof(node *));
+            self(ctx, x->u.kids[i]);
+        fr(ctx, x->u.kids, x->n * sizeof(node *));
     } else if (x->kind != K_NUM) {
-        pk->free(ctx, x->u.str, (size_t)x->n + 1);
+        fr(ctx, x->u.str, (size_t)x->n + 1);
     }
-    pk->free(ctx, x, sizeof *x);
+    fr(ctx, x, sizeof *x);
 }
 
 /* Sum of all integers and string lengths: proves each allocator built the same tree. */
@@ -391,13 +403,56 @@ static int64_t digest(const node *x)
     return d;
 }
 
+/* Writes x back as text, the way make_doc writes it (top-level items on lines of their
+ * own, list items separated by one space), and checks that each copied string is
+ * NUL-terminated at its length. Setup compares the result with the document byte for
+ * byte: the digest sees only lengths and last bytes, this sees every byte copied. */
+static void unparse(text *out, const node *x, int depth)
+{
+    if (x->kind == K_NUM) {
+        char num[24];
+        int k = 0;
+        uint64_t m = x->u.num < 0 ? 0 - (uint64_t)x->u.num : (uint64_t)x->u.num;
+        do
+            num[k++] = (char)('0' + m % 10);
+        while ((m /= 10) != 0);
+        if (x->u.num < 0)
+            put(out, '-');
+        while (k > 0)
+            put(out, num[--k]);
+    } else if (x->kind == K_LIST) {
+        put(out, '(');
+        for (uint32_t i = 0; i < x->n; i++) {
+            if (depth == 0 || i > 0)
+                put(out, depth == 0 ? '\n' : ' ');
+            unparse(out, x->u.kids[i], depth + 1);
+        }
+        put(out, ')');
+    } else {
+        if (x->u.str[x->n] != '\0' || strlen(x->u.str) != x->n) {
+            fprintf(stderr, "bench_parse: a copied string is not NUL-terminated at its length %u\n",
+                    x->n);
+            abort();
+        }
+        if (x->kind == K_STR)
+            put(out, '"');
+        for (uint32_t i = 0; i < x->n; i++)
+            put(out, x->u.str[i]);
+        if (x->kind == K_STR)
+            put(out, '"');
+    }
+}
+
 static int64_t expected_digest;
 
-static void bm_parse(bench_state *st, void *arg)
+typedef node *parse_fn(parser *p);
+typedef void release_fn(void *ctx, node *x);
+
+PARSE_BODY void bm_parse_body(bench_state *st, const peer *pk, parse_fn *parse,
+                              release_fn *release)
 {
-    const peer *pk = arg;
     void *ctx = pk->make ? pk->make() : NULL;
-    parser p = parser_new(pk, ctx);
+    parser p = parser_new(ctx);
     int64_t got = 0;
     while (bench_keep_running(st)) {
         p.s = doc.buf;
@@ -407,7 +462,7 @@ static void bm_parse(bench_state *st, void *arg)
         if (got == 0)
             got = digest(root);
         if (pk->free)
-            release(pk, ctx, root);
+            release(ctx, root);
         if (pk->reset)
             pk->reset(ctx);
     }
@@ -419,6 +474,37 @@ static void bm_parse(bench_state *st, void *arg)
     if (got != expected_digest)
         bench_skip(st, "the parsed tree differs from the reference (glibc) tree");
 }
+
+/* One instance per variant: parse_NAME, release_NAME and the benchmark bm_parse_NAME,
+ * the same source with NAME's operations inlined. noinline keeps each instance a
+ * function of its own name in profiles. */
+#define PARSE_INSTANCE(name, al, fr)                                                               \
+    static __attribute__((noinline)) node *parse_##name(parser *p)                                 \
+    {                                                                                              \
+        return parse_body(p, al);                                                                  \
+    }                                                                                              \
+    static __attribute__((noinline)) void release_##name(void *ctx, node *x)                       \
+    {                                                                                              \
+        release_body(ctx, x, fr, release_##name);                                                  \
+    }
+#define PARSE_BENCH(name, al, fr)                                                                  \
+    PARSE_INSTANCE(name, al, fr)                                                                   \
+    static void bm_parse_##name(bench_state *st, void *arg)                                        \
+    {                                                                                              \
+        bm_parse_body(st, arg, parse_##name, release_##name);                                      \
+    }
+BENCH_PEER_LIST(PARSE_BENCH)
+/* The recorder of the allocation trace (setup only). */
+PARSE_INSTANCE(record, bench_trace_alloc, bench_trace_free)
+#undef PARSE_BENCH
+#undef PARSE_INSTANCE
+
+#define PEER_NAME(name, al, fr) #name,
+#define PEER_BM(name, al, fr) bm_parse_##name,
+static const char *const parse_names[] = {BENCH_PEER_LIST(PEER_NAME)};
+static const bench_fn parse_fns[] = {BENCH_PEER_LIST(PEER_BM)};
+#undef PEER_NAME
+#undef PEER_BM
 
 /* --- the same allocations without the parsing ---------------------------------------
  * "replay": the parse's allocation sizes, recorded once, replayed by bench_replay
@@ -434,18 +520,32 @@ static void bm_replay(bench_state *st, void *arg)
 static void setup(void)
 {
     make_doc();
+    bench_check_peer_names(parse_names, sizeof parse_names / sizeof parse_names[0]);
     {
-        parser r = parser_new(&trace_recorder, &trace);
+        parser r = parser_new(&trace);
         r.s = doc.buf;
-        release(&trace_recorder, &trace, parse(&r));
+        release_record(&trace, parse_record(&r));
         parser_free(&r);
     }
     /* The reference tree, built once with the C library's malloc. */
-    parser p = parser_new(&bench_peers[0], NULL);
+    parser p = parser_new(NULL);
     p.s = doc.buf;
-    node *root = parse(&p);
+    node *root = parse_glibc(&p);
     expected_digest = digest(root);
-    release(p.pk, NULL, root);
+    text back = {0};
+    unparse(&back, root, 0);
+    if (back.len != doc.len || memcmp(back.buf, doc.buf, doc.len) != 0) {
+        size_t at = 0;
+        while (at < back.len && at < doc.len && back.buf[at] == doc.buf[at])
+            at++;
+        fprintf(stderr,
+                "bench_parse: the parsed tree, written back as text, differs from the "
+                "document at offset %zu: a bug in this file\n",
+                at);
+        abort();
+    }
+    free(back.buf);
+    release_glibc(NULL, root);
     parser_free(&p);
     if (p.nodes != doc.nodes || expected_digest != doc_digest) {
         fprintf(stderr,
@@ -457,7 +557,7 @@ static void setup(void)
     char name[64];
     for (size_t i = 0; i < bench_npeers; i++) {
         snprintf(name, sizeof name, "parse/%s", bench_peers[i].name);
-        bench_min_time(bench_register(name, bm_parse, (void *)&bench_peers[i]), 0.5);
+        bench_min_time(bench_register(name, parse_fns[i], (void *)&bench_peers[i]), 0.5);
     }
     /* Two threads parsing at once, each its own tree: the general-purpose allocators'
      * per-thread caches against per-thread arenas (a shared arena could not be reset
@@ -466,7 +566,7 @@ static void setup(void)
         if (bench_peers[i].make != NULL && strcmp(bench_peers[i].name, "arena_local") != 0)
             continue;
         snprintf(name, sizeof name, "parse2t/%s", bench_peers[i].name);
-        bench_def *b = bench_register(name, bm_parse, (void *)&bench_peers[i]);
+        bench_def *b = bench_register(name, parse_fns[i], (void *)&bench_peers[i]);
         bench_min_time(bench_real_time(bench_threads(b, 2)), 0.5);
     }
     for (size_t i = 0; i < bench_npeers; i++) {

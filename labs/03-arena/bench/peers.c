@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <gperftools/tcmalloc.h>
+#include <string.h>
+
 #include <jemalloc/jemalloc.h>
-#include <mimalloc.h>
 
 #include "arena.h"
 #include "arena_hosted.h"
@@ -23,11 +23,11 @@
 /* glibc's own malloc/free, looked up in libc.so.6's handle. Not __libc_malloc:
  * mimalloc's library exports __libc_malloc/__libc_free too (it overrides them), so
  * that name may well reach mimalloc. */
-static void *(*glibc_malloc_fn)(size_t);
-static void (*glibc_free_fn)(void *);
+void *(*bench_glibc_malloc)(size_t);
+void (*bench_glibc_free)(void *);
 
-static void *(*je_malloc_fn)(size_t);
-static void (*je_free_fn)(void *);
+void *(*bench_je_malloc)(size_t);
+void (*bench_je_free)(void *);
 
 /* Looks up malloc and free in one library's own symbol table. */
 static void find_in(const char *lib, void *(**m)(size_t), void (**f)(void *))
@@ -47,35 +47,35 @@ static void find_in(const char *lib, void *(**m)(size_t), void (**f)(void *))
 __attribute__((constructor(101))) static void find_allocators(void)
 {
     (void)mallocx; /* keeps the link dependency on jemalloc explicit */
-    find_in("libc.so.6", &glibc_malloc_fn, &glibc_free_fn);
-    find_in("libjemalloc.so.2", &je_malloc_fn, &je_free_fn);
+    find_in("libc.so.6", &bench_glibc_malloc, &bench_glibc_free);
+    find_in("libjemalloc.so.2", &bench_je_malloc, &bench_je_free);
 }
 
 static void *glibc_alloc(void *ctx, size_t n)
 {
     (void)ctx;
-    return glibc_malloc_fn(n);
+    return bench_glibc_malloc(n);
 }
 
 static void glibc_free(void *ctx, void *p, size_t n)
 {
     (void)ctx;
     (void)n;
-    glibc_free_fn(p);
+    bench_glibc_free(p);
 }
 
 /* jemalloc's own malloc/free (found above): what a program linking it would call. */
 static void *je_alloc(void *ctx, size_t n)
 {
     (void)ctx;
-    return je_malloc_fn(n);
+    return bench_je_malloc(n);
 }
 
 static void je_free(void *ctx, void *p, size_t n)
 {
     (void)ctx;
     (void)n;
-    je_free_fn(p);
+    bench_je_free(p);
 }
 
 static void *mi_alloc(void *ctx, size_t n)
@@ -174,9 +174,21 @@ const peer bench_peers[] = {
 };
 const size_t bench_npeers = sizeof bench_peers / sizeof bench_peers[0];
 
+void bench_check_peer_names(const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n || i < bench_npeers; i++)
+        if (i >= n || i >= bench_npeers || strcmp(names[i], bench_peers[i].name) != 0) {
+            fprintf(stderr,
+                    "bench: BENCH_PEER_LIST (peers.h) entry %zu is %s, bench_peers has %s: "
+                    "keep the two in the same order\n",
+                    i, i < n ? names[i] : "(none)", i < bench_npeers ? bench_peers[i].name : "(none)");
+            abort();
+        }
+}
+
 /* --- allocation traces (peers.h) ----------------------------------------------------- */
 
-static void *trace_alloc(void *ctx, size_t n)
+void *bench_trace_alloc(void *ctx, size_t n)
 {
     alloc_trace *t = ctx;
     if (t->len == t->cap) {
@@ -193,14 +205,14 @@ static void *trace_alloc(void *ctx, size_t n)
     return malloc(n);
 }
 
-static void trace_free(void *ctx, void *p, size_t n)
+void bench_trace_free(void *ctx, void *p, size_t n)
 {
     (void)ctx;
     (void)n;
     free(p);
 }
 
-const peer trace_recorder = {"record", trace_alloc, trace_free, NULL, NULL, NULL};
+const peer trace_recorder = {"record", bench_trace_alloc, bench_trace_free, NULL, NULL, NULL};
 
 void bench_replay(bench_state *st, const peer *pk, const alloc_trace *t, int64_t items_per_run)
 {
