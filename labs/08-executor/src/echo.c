@@ -123,14 +123,15 @@ static uint64_t xorshift(uint64_t x)
 static void fill(exec_echo_client *c)
 {
     uint64_t x = c->seed ^ ((uint64_t)c->done * 0x9E3779B97F4A7C15u);
-    unsigned i = 0;
-    for (; i + 8 <= c->size; i += 8) {
+    unsigned i = 0, size = c->size; /* a local: the stores into out may alias c->size */
+    unsigned char *out = c->out;
+    for (; i + 8 <= size; i += 8) {
         x = xorshift(x);
-        memcpy(c->out + i, &x, 8);
+        memcpy(out + i, &x, 8);
     }
-    if (i < c->size) {
+    if (i < size) {
         x = xorshift(x);
-        memcpy(c->out + i, &x, c->size - i);
+        memcpy(out + i, &x, size - i);
     }
 }
 

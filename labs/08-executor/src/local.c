@@ -143,7 +143,7 @@ static bool park(exec_local *ex)
 }
 
 /* One turn of the loop: returns false when it parked instead of polling a task. */
-static bool turn(exec_local *ex, bool may_park)
+static inline bool turn(exec_local *ex, bool may_park)
 {
     /* SOLUTION BEGIN: after EVENT_INTERVAL polls without a look at I/O (or when idle) pull remote wakes, fire timers, poll I/O; then pop and run one task */
     bool due = ex->ticks >= EVENT_INTERVAL;
