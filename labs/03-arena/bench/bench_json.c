@@ -412,10 +412,14 @@ typedef struct jframe {
     bool object;
 } jframe;
 
+/* Strings with escapes are decoded here first when they fit (jstring). */
+#define JSCRATCH 1024
+
 typedef struct jparser {
     void *ctx;
     size_t nodes;
     jframe frames[JMAX_DEPTH];
+    char scratch[JSCRATCH];
 } jparser;
 
 static _Noreturn void jparse_error(const char *what, const char *at)
@@ -579,46 +583,6 @@ static size_t unescape(const char **sp, char *out)
     return n;
 }
 
-/* A string with escapes, from s, the byte after its opening quote; plain = bytes
- * before the first escape. Checks it and returns its decoded length; *end gets its
- * closing quote. Out of line, as string_decode: the common string has no escapes. */
-static __attribute__((noinline)) size_t string_escaped_len(const char *s, size_t plain,
-                                                           const char **end)
-{
-    const char *e = s + plain;
-    size_t n = plain;
-    for (;;) {
-        size_t k = scan_plain(e);
-        e += k;
-        n += k;
-        if (*e == '"')
-            break;
-        if (*e != '\\')
-            jparse_error(*e == '\0' ? "unterminated string" : "control character in string", e);
-        e++;
-        n += unescape(&e, NULL);
-    }
-    *end = e;
-    return n;
-}
-
-/* Decodes the checked string [s, e) (e its closing quote) into b, NUL-terminated. */
-static __attribute__((noinline)) void string_decode(const char *s, const char *e, char *b)
-{
-    char *o = b;
-    for (const char *c = s;;) {   /* plain runs in one copy each, then one escape */
-        size_t k = scan_plain(c); /* stops at a backslash or at the closing quote, e */
-        memcpy(o, c, k);
-        o += k;
-        c += k;
-        if (c == e)
-            break;
-        c++;
-        o += unescape(&c, o);
-    }
-    *o = '\0';
-}
-
 /* memcpy without a call for the strings of this kind of document: every length up to
  * 64 bytes is two (or four) overlapping moves of the largest width that fits, so there
  * is no loop and at most three size tests. Keys of 2 or 3 bytes ("id", "age") went to
@@ -668,22 +632,108 @@ JSON_HOT void copy_str(char *d, const char *s, size_t n)
     }
 }
 
+/* A string with escapes, from s, the byte after its opening quote; plain = bytes
+ * before the first escape. Checks it and returns its decoded length; *end gets its
+ * closing quote. Out of line, as string_decode: the common string has no escapes. */
+static __attribute__((noinline)) size_t string_escaped_len(const char *s, size_t plain,
+                                                           const char **end)
+{
+    const char *e = s + plain;
+    size_t n = plain;
+    for (;;) {
+        size_t k = scan_plain(e);
+        e += k;
+        n += k;
+        if (*e == '"')
+            break;
+        if (*e != '\\')
+            jparse_error(*e == '\0' ? "unterminated string" : "control character in string", e);
+        e++;
+        n += unescape(&e, NULL);
+    }
+    *end = e;
+    return n;
+}
+
+/* A string with escapes, as for string_escaped_len, decoded into buf[0..cap) in the
+ * same single pass that checks it (every escape error is found in the same order as
+ * there). Returns the decoded length and sets *end, or returns SIZE_MAX (*end unset)
+ * when the string does not fit: the caller then takes the two passes. */
+static __attribute__((noinline)) size_t string_unescape_into(const char *s, size_t plain,
+                                                             const char **end, char *buf,
+                                                             size_t cap)
+{
+    if (plain > cap)
+        return SIZE_MAX;
+    copy_str(buf, s, plain);
+    const char *e = s + plain; /* at a backslash */
+    size_t n = plain;
+    for (;;) {
+        if (n + 4 > cap) /* an escape decodes to at most 4 bytes */
+            return SIZE_MAX;
+        e++;
+        n += unescape(&e, buf + n);
+        size_t k = scan_plain(e);
+        if (n + k > cap)
+            return SIZE_MAX;
+        copy_str(buf + n, e, k);
+        n += k;
+        e += k;
+        if (*e == '"')
+            break;
+        if (*e != '\\')
+            jparse_error(*e == '\0' ? "unterminated string" : "control character in string", e);
+    }
+    *end = e;
+    return n;
+}
+
+/* Decodes the checked string [s, e) (e its closing quote) into b, NUL-terminated. */
+static __attribute__((noinline)) void string_decode(const char *s, const char *e, char *b)
+{
+    char *o = b;
+    for (const char *c = s;;) {   /* plain runs in one copy each, then one escape */
+        size_t k = scan_plain(c); /* stops at a backslash or at the closing quote, e */
+        memcpy(o, c, k);
+        o += k;
+        c += k;
+        if (c == e)
+            break;
+        c++;
+        o += unescape(&c, o);
+    }
+    *o = '\0';
+}
+
 /* The string whose opening quote is just before s: *out gets a copy, *len its length;
  * returns the byte after the closing quote. (The cursor goes by value, not by address:
  * a cursor whose address reaches an out-of-line function has to live in memory, and
  * every step of the parser would store and reload it.) */
-JSON_HOT const char *jstring(void *ctx, alloc_op *al, const char *s, char **out, uint32_t *len)
+JSON_HOT const char *jstring(void *ctx, alloc_op *al, char *scratch, const char *s, char **out,
+                             uint32_t *len)
 {
     size_t n = scan_plain(s);
     if (__builtin_expect(s[n] != '"', 0)) {
         if (s[n] != '\\')
             jparse_error(s[n] == '\0' ? "unterminated string" : "control character in string",
                          s + n);
-        /* Two passes: measure and check, then allocate exactly and decode. */
+        /* Decoded into the scratch buffer while checked, then copied into an exact-size
+         * block; a string too long for the buffer takes two passes instead: measure and
+         * check, then allocate exactly and decode. Either way the block is allocated
+         * once the decoded length is known. */
         const char *e;
-        n = string_escaped_len(s, n, &e);
-        char *b = jalloc(ctx, al, n + 1, s);
-        string_decode(s, e, b);
+        size_t m = string_unescape_into(s, n, &e, scratch, JSCRATCH);
+        char *b;
+        if (__builtin_expect(m != SIZE_MAX, 1)) {
+            n = m;
+            b = jalloc(ctx, al, n + 1, s);
+            copy_str(b, scratch, n);
+            b[n] = '\0';
+        } else {
+            n = string_escaped_len(s, n, &e);
+            b = jalloc(ctx, al, n + 1, s);
+            string_decode(s, e, b);
+        }
         *out = b;
         *len = (uint32_t)n;
         return e + 1;
@@ -770,6 +820,7 @@ JSON_HOT const char *jnumber(const char *s, jnode *x)
 JSON_HOT jnode *jparse_body(jparser *p, alloc_op *al, const char *text, size_t len)
 {
     void *const ctx = p->ctx;
+    char *const scratch = p->scratch;
     if (len >= (size_t)1 << 28)
         jparse_error("document larger than 256 MiB (lengths are 28-bit)", text);
     const char *s = skip_ws(text);
@@ -797,7 +848,7 @@ value:
     case '"': {
         char *str;
         uint32_t n;
-        s = jstring(ctx, al, s + 1, &str, &n);
+        s = jstring(ctx, al, scratch, s + 1, &str, &n);
         JSET(J_STR, (uint64_t)(uintptr_t)str, n);
         goto done;
     }
@@ -838,7 +889,7 @@ child:
     if (f->object) {
         if (*s != '"')
             jparse_error("expected a member name (a string)", s);
-        s = jstring(ctx, al, s + 1, &key, &klen); /* klen < 2^28: the document is shorter */
+        s = jstring(ctx, al, scratch, s + 1, &key, &klen); /* klen < 2^28: the document is shorter */
         if (*s != ':') {
             s = skip_ws(s);
             if (*s != ':')
