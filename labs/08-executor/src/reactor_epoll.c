@@ -201,7 +201,8 @@ static bool settle(exec_io *op, ssize_t n)
     return true;
 }
 
-static bool connect_try(exec_io *op)
+/* Out of line, like accept_try: rare, and inlined they cost the hot path registers. */
+__attribute__((noinline)) static bool connect_try(exec_io *op)
 {
     if (!op->stream) {
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -235,7 +236,7 @@ static bool connect_try(exec_io *op)
     return true;
 }
 
-static bool accept_try(exec_io *op)
+__attribute__((noinline)) static bool accept_try(exec_io *op)
 {
     int fd = accept4(op->fd->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0)
