@@ -295,11 +295,11 @@ PARSE_BODY node *parse_body(parser *p, alloc_op *al)
     node **kids = p->stack;
     size_t sp = 0, depth = 0, nodes = 0;
     node *x;
+    char c = *s; /* the byte at s, the next token's first */
     for (;;) {
-        char c = *s;
         switch (cls[(unsigned char)c]) {
         case C_SPACE:
-            s++;
+            c = *++s;
             continue;
         case C_END:
             parse_error(depth ? "unclosed list" : "no expression", s);
@@ -320,7 +320,7 @@ PARSE_BODY node *parse_body(parser *p, alloc_op *al)
             x = al(ctx, sizeof *x);
             nodes++;
             p->frames[depth++] = (frame){x, sp};
-            s++;
+            c = *++s;
             continue;
         case C_QUOTE: {
             x = al(ctx, sizeof *x);
@@ -368,8 +368,14 @@ PARSE_BODY node *parse_body(parser *p, alloc_op *al)
         if (depth == 0)
             break;
         kids[sp++] = x;
-        /* One separator, skipped without a branch (more go through C_SPACE). */
-        s += cls[(unsigned char)*s] == C_SPACE;
+        /* One separator, skipped without a branch (more go through C_SPACE): the byte
+         * at s and the one after it are loaded together and the next token's first
+         * byte picked from them, so the dispatch above waits for one load after the
+         * cursor is known, not for a load, a table lookup and a second load. */
+        char c0 = s[0], c1 = s[1];
+        int skip = (c0 == ' ') | (c0 == '\n');
+        s += skip;
+        c = skip ? c1 : c0;
     }
     p->s = s;
     p->nodes = nodes;
