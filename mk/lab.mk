@@ -112,9 +112,9 @@ $(BENCH_BIN): $(BENCH_OBJS) $(LIB) $(LIBCOMMON) $(BENCH_SHIM)
 $(B)/freestanding/%.o: %.c $(B)/freestanding/flags.stamp | deps-auto
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $(LAB_ID)/$< (freestanding)")
-	$(Q)$(CC) $(FREESTANDING_CFLAGS) -I$(LAB_DIR)/include -I$(LAB_DIR)/src $(LIB_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(FREESTANDING_CFLAGS) $(DEPFLAGS) -I$(LAB_DIR)/include -I$(LAB_DIR)/src $(LIB_CFLAGS) -c $< -o $@
 
--include $(LIB_OBJS:.o=.d) $(SUPPORT_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) \
+-include $(LIB_OBJS:.o=.d) $(SUPPORT_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(FS_OBJS:.o=.d) \
          $(patsubst %.o,%.d,$(call obj,$(TESTS) $(TOOL_FILES) $(wildcard cli/*/*.c)))
 
 # --- the list of test suites, read by tools/run-tests, the grader and progress ------
