@@ -11,7 +11,10 @@
 #   TOOL_LDLIBS         extra libraries for the CLI programs (cli/X.c or cli/X/*.c)
 #   BENCH_LDLIBS        peer libraries for the bench binary (bench/*.c)
 #   BENCH_BASELINES     variant names that are baselines in the ratio table
-#   BENCH_ARGS          extra --benchmark_* flags for make bench
+#   BENCH_ARGS          extra --benchmark_* flags for make bench (the lab's own: a
+#                       command-line BENCH_ARGS replaces them)
+#   BENCH_FILTER        (command line) a --benchmark_filter regex added to the lab's
+#                       BENCH_ARGS, e.g. make bench BENCH_FILTER='^echo/(libuv|libev)/'
 #   FREESTANDING_SRCS   sources that must build with -ffreestanding -nostdlib
 #   FREESTANDING_EXTERNS  symbols those sources may leave undefined (callbacks)
 #   TAP_SUITES          names of extra test suites that print TAP ("ok N - name");
@@ -148,7 +151,7 @@ freestanding: $(FS_OBJS)
 bench: deps-auto $(BENCH_BIN)
 	$(Q)$(if $(BENCH_BIN),$(PY) $(TOP)/tools/bench-report --run $(BENCH_BIN) \
 	    --json $(BUILD)/bench/$(LAB_ID).json $(addprefix --baseline ,$(BENCH_BASELINES)) \
-	    -- $(BENCH_ARGS),echo "$(LAB_ID): no benches")
+	    -- $(BENCH_ARGS) $(if $(BENCH_FILTER),'--benchmark_filter=$(BENCH_FILTER)'),echo "$(LAB_ID): no benches")
 
 demo: deps-auto lib tools
 	$(Q)$(if $(DEMO),$(DEMO),echo "$(LAB_ID): no demo yet")
