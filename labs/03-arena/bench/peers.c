@@ -51,56 +51,19 @@ __attribute__((constructor(101))) static void find_allocators(void)
     find_in("libjemalloc.so.2", &bench_je_malloc, &bench_je_free);
 }
 
-static void *glibc_alloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return bench_glibc_malloc(n);
-}
-
-static void glibc_free(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    (void)n;
-    bench_glibc_free(p);
-}
-
-/* jemalloc's own malloc/free (found above): what a program linking it would call. */
-static void *je_alloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return bench_je_malloc(n);
-}
-
-static void je_free(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    (void)n;
-    bench_je_free(p);
-}
-
-static void *mi_alloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return mi_malloc(n);
-}
-
-static void mi_free_sz(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    mi_free_size(p, n);
-}
-
-static void *tc_alloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return tc_malloc(n);
-}
-
-static void tc_free_sz(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    tc_free_sized(p, n);
-}
+/* The vtable's alloc and free of every variant: out-of-line copies of the inline ops in
+ * peers.h, so the replay groups and the per-variant parsers call the same code. (The
+ * arenas' free slots stay NULL in the table: an arena frees nothing one by one.) */
+#define PEER_VTABLE_OPS(name, alloc_op, free_op)                                                   \
+    static void *vt_alloc_##name(void *ctx, size_t n)                                              \
+    {                                                                                              \
+        return alloc_op(ctx, n);                                                                   \
+    }                                                                                              \
+    __attribute__((unused)) static void vt_free_##name(void *ctx, void *p, size_t n)               \
+    {                                                                                              \
+        free_op(ctx, p, n);                                                                        \
+    }
+BENCH_PEER_LIST(PEER_VTABLE_OPS)
 
 /* --- arenas: the context is the arena; frees are skipped, reset frees everything ------ */
 
@@ -110,11 +73,6 @@ static void *arena_make(void)
     arena_source src = arena_heap_source();
     arena_init(a, &src, (size_t)256 * 1024);
     return a;
-}
-
-static void *ar_alloc(void *ctx, size_t n)
-{
-    return arena_alloc(ctx, n, 8);
 }
 
 static void ar_reset(void *ctx)
@@ -134,11 +92,6 @@ static void *mt_make(void)
     arena_source src = arena_heap_source();
     arena_mt_init(a, &src, (size_t)256 * 1024);
     return a;
-}
-
-static void *mt_alloc(void *ctx, size_t n)
-{
-    return arena_mt_alloc(ctx, n, 8);
 }
 
 static void mt_reset(void *ctx)
@@ -164,13 +117,13 @@ static void local_destroy(void *ctx)
 }
 
 const peer bench_peers[] = {
-    {"glibc", glibc_alloc, glibc_free, NULL, NULL, NULL},
-    {"jemalloc", je_alloc, je_free, NULL, NULL, NULL},
-    {"mimalloc", mi_alloc, mi_free_sz, NULL, NULL, NULL},
-    {"tcmalloc", tc_alloc, tc_free_sz, NULL, NULL, NULL},
-    {"arena", ar_alloc, NULL, ar_reset, arena_make, ar_destroy},
-    {"arena_mt", mt_alloc, NULL, mt_reset, mt_make, mt_destroy},
-    {"arena_local", ar_alloc, NULL, ar_reset, local_make, local_destroy},
+    {"glibc", vt_alloc_glibc, vt_free_glibc, NULL, NULL, NULL},
+    {"jemalloc", vt_alloc_jemalloc, vt_free_jemalloc, NULL, NULL, NULL},
+    {"mimalloc", vt_alloc_mimalloc, vt_free_mimalloc, NULL, NULL, NULL},
+    {"tcmalloc", vt_alloc_tcmalloc, vt_free_tcmalloc, NULL, NULL, NULL},
+    {"arena", vt_alloc_arena, NULL, ar_reset, arena_make, ar_destroy},
+    {"arena_mt", vt_alloc_arena_mt, NULL, mt_reset, mt_make, mt_destroy},
+    {"arena_local", vt_alloc_arena_local, NULL, ar_reset, local_make, local_destroy},
 };
 const size_t bench_npeers = sizeof bench_peers / sizeof bench_peers[0];
 
